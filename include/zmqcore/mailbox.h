@@ -1,0 +1,42 @@
+/*  A mailbox is a queue of commands with many writers and one reader, and a
+    signaler that wakes the reader.  The signaler is written only when the
+    queue goes from "reader knows it is empty" to non-empty, so a busy
+    reader costs its writers no syscalls.
+
+    A mailbox is reference counted: pipes keep their owner's mailbox alive,
+    so a peer can always post to it even after the owner closed (the
+    commands are then dropped with the mailbox). */
+#ifndef ZMQCORE_MAILBOX_H
+#define ZMQCORE_MAILBOX_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include "command.h"
+#include "signaler.h"
+
+typedef struct zc_mailbox {
+    pthread_mutex_t lock;       /*  guards the ring and `signalled` */
+    zc_command_t *ring;         /*  circular buffer of `cap` commands */
+    unsigned head, count, cap;
+    int signalled;              /*  a signal is pending or on its way */
+    zc_signaler_t signaler;
+    atomic_int refs;
+} zc_mailbox_t;
+
+/*  Returns a mailbox with one reference, or NULL with errno set. */
+zc_mailbox_t *zc_mailbox_new(void);
+void zc_mailbox_ref(zc_mailbox_t *mb);
+void zc_mailbox_unref(zc_mailbox_t *mb);
+
+/*  Posts a command.  Any thread.  Returns 0, or -1 (ENOMEM). */
+int zc_mailbox_send(zc_mailbox_t *mb, const zc_command_t *cmd);
+
+/*  Takes the oldest command.  Reader thread only.  Waits up to timeout_ms
+    (-1 forever, 0 not at all) without holding any lock.
+    Returns 0, or -1 with errno EAGAIN (timeout) or EINTR. */
+int zc_mailbox_recv(zc_mailbox_t *mb, zc_command_t *cmd, int timeout_ms);
+
+/*  The fd that is readable while commands may be waiting (zmq.FD). */
+static inline int zc_mailbox_fd(const zc_mailbox_t *mb) { return mb->signaler.rfd; }
+
+#endif

@@ -1,0 +1,126 @@
+/*  A socket: its mailbox, the set of pipes attached to it, its options, and
+    the pattern (socket type) that decides where messages go.  Every
+    function here runs on the thread that currently uses the socket (one at
+    a time, as in libzmq), except where noted; the blocking ones are meant
+    to be called without the GIL.
+
+    The pattern is a table of hooks (libzmq's x* methods) over the shared
+    load-balancer and fair-queue helpers in lb.h / fq.h.  Patterns live in
+    C, not Cython, so that a send is one call with no Python object per
+    message, a blocking wait never holds the GIL, and proxies can run
+    whole loops in C. */
+#ifndef ZMQCORE_SOCKET_H
+#define ZMQCORE_SOCKET_H
+
+#include <stdint.h>
+
+#include "zmqcore/ctx.h"
+#include "zmqcore/err.h"
+#include "zmqcore/fq.h"
+#include "zmqcore/lb.h"
+#include "zmqcore/mailbox.h"
+#include "zmqcore/msg.h"
+#include "zmqcore/pipe.h"
+
+/*  Socket types, with libzmq's numbers. */
+enum {
+    ZC_PAIR = 0, ZC_PUB = 1, ZC_SUB = 2, ZC_REQ = 3, ZC_REP = 4,
+    ZC_DEALER = 5, ZC_ROUTER = 6, ZC_PULL = 7, ZC_PUSH = 8,
+    ZC_XPUB = 9, ZC_XSUB = 10, ZC_STREAM = 11
+};
+
+/*  send/recv flags, libzmq's numbers. */
+enum { ZC_DONTWAIT = 1, ZC_SNDMORE = 2 };
+
+/*  poll events, libzmq's numbers. */
+enum { ZC_POLLIN = 1, ZC_POLLOUT = 2, ZC_POLLERR = 4 };
+
+typedef struct zc_socket zc_socket_t;
+
+typedef struct zc_pattern {
+    int type;
+    /*  0, or -1 with errno (EAGAIN: nothing can be done now). */
+    int (*xsend) (zc_socket_t *s, zc_msg_t *msg);
+    int (*xrecv) (zc_socket_t *s, zc_msg_t *msg);
+    int (*xhas_in) (zc_socket_t *s);
+    int (*xhas_out) (zc_socket_t *s);
+    /*  A pipe joined; the pattern may refuse it by returning -1. */
+    int (*xattach) (zc_socket_t *s, zc_pipe_t *p);
+    void (*xread_activated) (zc_socket_t *s, zc_pipe_t *p);
+    void (*xwrite_activated) (zc_socket_t *s, zc_pipe_t *p);
+    void (*xpipe_terminated) (zc_socket_t *s, zc_pipe_t *p);
+} zc_pattern_t;
+
+typedef struct zc_options {
+    int sndhwm, rcvhwm;     /*  messages; 0 = no limit */
+    int linger;             /*  ms; -1 = forever */
+    int rcvtimeo, sndtimeo; /*  ms; -1 = forever */
+} zc_options_t;
+
+struct zc_socket {
+    zc_ctx_t *ctx;
+    const zc_pattern_t *pattern;
+    zc_mailbox_t *mailbox;
+    zc_options_t options;
+
+    zc_pipe_t **pipes;      /*  every attached pipe, for commands and close */
+    int npipes, cap;
+
+    /*  Pattern state; a pattern uses what it needs. */
+    zc_lb_t lb;
+    zc_fq_t fq;
+    zc_pipe_t *pair;        /*  PAIR's one peer */
+
+    int rcvmore;            /*  last part received had MORE */
+    int ctx_terminated;     /*  STOP seen: blocking calls fail with ETERM */
+    unsigned ticks;         /*  operations since commands were last read */
+};
+
+/*  NULL with errno: EINVAL (type), ETERM, EMFILE, ENOMEM. */
+zc_socket_t *zc_socket_new(zc_ctx_t *ctx, int type);
+
+/*  Lets go of everything; `s` is freed.  Never blocks. */
+void zc_socket_close(zc_socket_t *s);
+
+/*  Transports.  0, or -1 with errno. */
+int zc_socket_bind(zc_socket_t *s, const char *endpoint);
+int zc_socket_connect(zc_socket_t *s, const char *endpoint);
+int zc_socket_unbind(zc_socket_t *s, const char *endpoint);
+int zc_socket_disconnect(zc_socket_t *s, const char *endpoint);
+
+/*  Sends one part (flags: ZC_DONTWAIT, ZC_SNDMORE).  Waits at most
+    timeout_ms (-1: forever, 0: not at all) for room.  On success the
+    message is taken; on failure it is still the caller's.
+    -1 with errno: EAGAIN, ETERM, EINTR (check signals, call again), ENOTSUP, EFSM. */
+int zc_socket_send(zc_socket_t *s, zc_msg_t *msg, int flags, int timeout_ms);
+
+/*  Receives one part into *msg (which must hold no body).  Same waiting
+    and errors as zc_socket_send. */
+int zc_socket_recv(zc_socket_t *s, zc_msg_t *msg, int timeout_ms);
+
+/*  ZC_POLLIN | ZC_POLLOUT as they stand now (reads pending commands). */
+int zc_socket_events(zc_socket_t *s);
+
+/*  Reads commands, waiting up to timeout_ms for the first.  0, or -1 with
+    EINTR.  ETERM is reported through s->ctx_terminated. */
+int zc_socket_process_commands(zc_socket_t *s, int timeout_ms);
+
+/*  Joins a pipe end to this socket (inproc bind/connect). */
+void zc_socket_attach_pipe(zc_socket_t *s, zc_pipe_t *p, const char *endpoint);
+
+/*  Removes and releases one pipe end (pattern told first). */
+void zc_socket_detach_pipe(zc_socket_t *s, zc_pipe_t *p);
+
+static inline int zc_socket_fd(const zc_socket_t *s) { return zc_mailbox_fd(s->mailbox); }
+
+/*  poll() over sockets and plain fds.  Fills revents; returns how many
+    items have any, 0 on timeout, or -1 with errno (EINTR, ETERM, EINVAL). */
+typedef struct zc_pollitem {
+    zc_socket_t *socket;    /*  or NULL for a plain fd */
+    int fd;
+    short events;
+    short revents;
+} zc_pollitem_t;
+int zc_poll(zc_pollitem_t *items, int n, long timeout_ms);
+
+#endif

@@ -1,0 +1,347 @@
+# Socket: one call into the core per send/recv; blocking waits drop the GIL.
+
+from zmqcore.constants import SocketOption as _SO, SocketType as _SocketType
+from zmqcore.constants import _OPTION_TYPES
+
+# Defaults reported for options the core does not act on yet; set values
+# are kept and read back, as libzmq would.
+_STORED_DEFAULTS = {
+    _SO.AFFINITY: 0, _SO.ROUTING_ID: b"", _SO.RATE: 100, _SO.RECOVERY_IVL: 10000,
+    _SO.SNDBUF: -1, _SO.RCVBUF: -1, _SO.RECONNECT_IVL: 100, _SO.BACKLOG: 100,
+    _SO.RECONNECT_IVL_MAX: 0, _SO.MAXMSGSIZE: -1, _SO.MULTICAST_HOPS: 1,
+    _SO.TCP_KEEPALIVE: -1, _SO.TCP_KEEPALIVE_CNT: -1, _SO.TCP_KEEPALIVE_IDLE: -1,
+    _SO.TCP_KEEPALIVE_INTVL: -1, _SO.IMMEDIATE: 0, _SO.IPV6: 0, _SO.MECHANISM: 0,
+    _SO.TOS: 0, _SO.HANDSHAKE_IVL: 30000, _SO.HEARTBEAT_IVL: 0, _SO.HEARTBEAT_TTL: 0,
+    _SO.HEARTBEAT_TIMEOUT: -1, _SO.CONNECT_TIMEOUT: 0, _SO.TCP_MAXRT: 0,
+    _SO.MULTICAST_MAXTPDU: 1500, _SO.INVERT_MATCHING: 0, _SO.ZAP_DOMAIN: b"",
+    _SO.PLAIN_SERVER: 0, _SO.PLAIN_USERNAME: b"", _SO.PLAIN_PASSWORD: b"",
+    _SO.CURVE_SERVER: 0, _SO.IPV4ONLY: 1, _SO.CONFLATE: 0, _SO.USE_FD: -1,
+    _SO.BINDTODEVICE: b"", _SO.SOCKS_PROXY: b"", _SO.VMCI_BUFFER_SIZE: 0,
+}
+
+
+cdef class Socket:
+    """The backend socket.  zmqcore.Socket adds pyzmq's sugar on top."""
+
+    cdef zc_socket_t *_s
+    cdef Context _ctx
+    cdef readonly object context
+    cdef bytes _last_endpoint
+    cdef dict _stored
+    cdef public int copy_threshold
+    cdef object __weakref__
+
+    def __cinit__(self, context=None, socket_type=-1, *args, shadow=0, copy_threshold=None, **kwargs):
+        if shadow:
+            raise NotImplementedError("zmqcore sockets cannot shadow libzmq sockets")
+        if context is None:
+            raise TypeError("a Socket needs a Context")
+        if not isinstance(context, Context):
+            raise TypeError(f"expected a zmqcore Context, got {context!r}")
+        self._ctx = <Context> context
+        self.context = context
+        if self._ctx._ctx == NULL:
+            raise ZMQError(ETERM)
+        self._last_endpoint = b""
+        self._stored = {}
+        self.copy_threshold = 65536 if copy_threshold is None else copy_threshold
+        cdef int stype
+        try:
+            stype = int(socket_type)
+        except (TypeError, ValueError):
+            raise ZMQError(EINVAL)
+        self._s = zc_socket_new(self._ctx._ctx, stype)
+        if self._s == NULL:
+            _raise_errno(errno)
+
+    def __dealloc__(self):
+        if self._s != NULL:
+            zc_socket_close(self._s)
+            self._s = NULL
+
+    cdef inline int _check_open(self) except -1:
+        if self._s == NULL:
+            _raise_closed()
+        return 0
+
+    @property
+    def closed(self):
+        """True once close() was called (or the socket was never opened)."""
+        return self._s == NULL
+
+    @property
+    def underlying(self):
+        """The address of the core socket, as an int."""
+        return <size_t> self._s
+
+    def close(self, linger=None):
+        """Close the socket.
+
+        Messages already handed to the socket stay deliverable for LINGER
+        milliseconds (``linger`` overrides the option).  Never blocks.
+        """
+        if self._s == NULL:
+            return
+        if linger is not None:
+            self._s.options.linger = int(linger)
+        zc_socket_close(self._s)
+        self._s = NULL
+        self._ctx._collect()
+
+    # --- endpoints -------------------------------------------------------
+
+    cdef bytes _endpoint_bytes(self, addr):
+        if isinstance(addr, str):
+            return addr.encode("utf-8")
+        if isinstance(addr, bytes):
+            return addr
+        raise TypeError(f"expected str, got: {addr!r}")
+
+    def bind(self, addr):
+        """Bind to an endpoint ``transport://address``."""
+        self._check_open()
+        cdef bytes b = self._endpoint_bytes(addr)
+        _check_rc(zc_socket_bind(self._s, b))
+        self._last_endpoint = b
+
+    def connect(self, addr):
+        """Connect to an endpoint ``transport://address``."""
+        self._check_open()
+        cdef bytes b = self._endpoint_bytes(addr)
+        _check_rc(zc_socket_connect(self._s, b))
+        self._last_endpoint = b
+
+    def unbind(self, addr):
+        """Stop listening on an endpoint bound earlier."""
+        self._check_open()
+        _check_rc(zc_socket_unbind(self._s, self._endpoint_bytes(addr)))
+
+    def disconnect(self, addr):
+        """Drop the connection made to an endpoint."""
+        self._check_open()
+        _check_rc(zc_socket_disconnect(self._s, self._endpoint_bytes(addr)))
+
+    # --- send / recv -----------------------------------------------------
+
+    cdef int _send_msg(self, zc_msg_t *msg, int flags) except -1:
+        """Send msg (taken on success, closed on failure)."""
+        cdef int rc = zc_socket_send(self._s, msg, flags, 0)
+        cdef int err, timeout
+        if rc == 0:
+            return 0
+        err = errno
+        timeout = self._s.options.sndtimeo
+        if err != EAGAIN or (flags & ZC_DONTWAIT) or timeout == 0:
+            zc_msg_close(msg)
+            return _raise_errno(err)
+        while True:
+            with nogil:
+                rc = zc_socket_send(self._s, msg, flags, timeout)
+                err = errno
+            if rc == 0:
+                return 0
+            if err != EINTR:
+                break
+            try:
+                PyErr_CheckSignals()
+            except BaseException:
+                zc_msg_close(msg)
+                raise
+        zc_msg_close(msg)
+        return _raise_errno(err)
+
+    cdef int _recv_msg(self, zc_msg_t *msg, int flags) except -1:
+        cdef int rc = zc_socket_recv(self._s, msg, 0)
+        cdef int err, timeout
+        if rc == 0:
+            return 0
+        err = errno
+        timeout = self._s.options.rcvtimeo
+        if err != EAGAIN or (flags & ZC_DONTWAIT) or timeout == 0:
+            return _raise_errno(err)
+        while True:
+            with nogil:
+                rc = zc_socket_recv(self._s, msg, timeout)
+                err = errno
+            if rc == 0:
+                return 0
+            if err != EINTR:
+                return _raise_errno(err)
+            PyErr_CheckSignals()
+
+    def send(self, data, int flags=0, bint copy=True, bint track=False,
+             routing_id=None, group=None):
+        """Send one message part.
+
+        data may be bytes, a Frame, or any contiguous buffer; str raises
+        TypeError.  flags: NOBLOCK/DONTWAIT, SNDMORE.  With copy=False a
+        large buffer is lent to the core instead of copied.
+        """
+        cdef zc_msg_t msg
+        cdef Frame frame
+        if self._s == NULL:
+            _raise_closed()
+        if type(data) is bytes and (copy or PyBytes_GET_SIZE(data) < self.copy_threshold) and not track:
+            _msg_from_object(&msg, data)
+        elif isinstance(data, Frame):
+            frame = <Frame> data
+            zc_msg_copy(&msg, &frame.msg)
+        elif isinstance(data, str):
+            raise TypeError("unicode not allowed, use send_string")
+        elif not copy or track:
+            if routing_id is not None or group is not None:
+                raise ZMQError(EINVAL)
+            tracker = None
+            if track:
+                tracker = _make_tracker()
+            self._ctx._collect()
+            _msg_over_buffer(&msg, data, self._ctx._release, tracker)
+            self._send_msg(&msg, flags)
+            if track:
+                return _MessageTracker(tracker, self._ctx)
+            return None
+        else:
+            _msg_from_object(&msg, data)
+        if routing_id is not None or group is not None:
+            zc_msg_close(&msg)
+            raise ZMQError(EINVAL)
+        self._send_msg(&msg, flags)
+        if track:
+            return _MessageTracker(None, None)
+        return None
+
+    def recv(self, int flags=0, bint copy=True, bint track=False):
+        """Receive one message part: bytes, or a Frame with copy=False."""
+        cdef zc_msg_t msg
+        if self._s == NULL:
+            _raise_closed()
+        zc_msg_init(&msg)
+        self._recv_msg(&msg, flags)
+        if copy:
+            try:
+                return PyBytes_FromStringAndSize(<char *> zc_msg_data(&msg),
+                                                 <Py_ssize_t> zc_msg_size(&msg))
+            finally:
+                zc_msg_close(&msg)
+        return Frame._wrap(&msg)
+
+    # --- options ---------------------------------------------------------
+
+    def set(self, int option, optval):
+        """Set a socket option (setsockopt)."""
+        self._check_open()
+        cdef int v
+        kind = _OPTION_TYPES.get(option, "int")
+        if kind == "bytes":
+            if isinstance(optval, str):
+                raise TypeError("unicode not allowed, use setsockopt_string")
+            if not isinstance(optval, bytes):
+                raise TypeError(f"expected bytes, got: {optval!r}")
+        else:
+            if not isinstance(optval, int):
+                raise TypeError(f"expected int, got: {optval!r}")
+        if option == _SO.SNDHWM or option == _SO.RCVHWM:
+            if optval < 0 or optval > 0x7fffffff:
+                raise ZMQError(EINVAL)
+            if option == _SO.SNDHWM:
+                self._s.options.sndhwm = optval
+            else:
+                self._s.options.rcvhwm = optval
+        elif option == _SO.LINGER or option == _SO.RCVTIMEO or option == _SO.SNDTIMEO:
+            if optval < -1 or optval > 0x7fffffff:
+                raise ZMQError(EINVAL)
+            v = optval
+            if option == _SO.LINGER:
+                self._s.options.linger = v
+            elif option == _SO.RCVTIMEO:
+                self._s.options.rcvtimeo = v
+            else:
+                self._s.options.sndtimeo = v
+        elif option in _STORED_DEFAULTS:
+            self._stored[option] = optval
+        else:
+            raise ZMQError(EINVAL)
+
+    def get(self, int option):
+        """Get a socket option (getsockopt)."""
+        self._check_open()
+        cdef int ev
+        if option == _SO.TYPE:
+            return self._s.pattern.type
+        if option == _SO.RCVMORE:
+            return self._s.rcvmore
+        if option == _SO.SNDHWM:
+            return self._s.options.sndhwm
+        if option == _SO.RCVHWM:
+            return self._s.options.rcvhwm
+        if option == _SO.LINGER:
+            return self._s.options.linger
+        if option == _SO.RCVTIMEO:
+            return self._s.options.rcvtimeo
+        if option == _SO.SNDTIMEO:
+            return self._s.options.sndtimeo
+        if option == _SO.EVENTS:
+            ev = zc_socket_events(self._s)
+            if self._s.ctx_terminated:
+                raise ZMQError(ETERM)
+            return ev
+        if option == _SO.FD:
+            return zc_socket_fd(self._s)
+        if option == _SO.LAST_ENDPOINT:
+            return self._last_endpoint
+        if option in _STORED_DEFAULTS:
+            return self._stored.get(option, _STORED_DEFAULTS[option])
+        raise ZMQError(EINVAL)
+
+    setsockopt = set
+    getsockopt = get
+
+    def fileno(self):
+        """The socket's event fd (same as getsockopt(FD))."""
+        self._check_open()
+        return zc_socket_fd(self._s)
+
+    @property
+    def type(self):
+        """The socket type, as a SocketType."""
+        self._check_open()
+        return _SocketType(self._s.pattern.type)
+
+
+# --- message trackers -------------------------------------------------------
+
+import threading as _threading
+
+
+def _make_tracker():
+    return _threading.Event()
+
+
+class _MessageTracker:
+    """Tells when the core has let go of buffers sent with copy=False."""
+
+    def __init__(self, event, context):
+        self._event = event
+        self._context = context
+
+    @property
+    def done(self):
+        if self._event is None:
+            return True
+        self._context._collect_released()
+        return self._event.is_set()
+
+    def wait(self, timeout=-1):
+        """Wait until done, up to timeout seconds (-1: forever)."""
+        import time
+        from zmqcore.error import NotDone
+        deadline = None if timeout is None or timeout < 0 else time.monotonic() + timeout
+        # The release is queued by whichever thread dropped the message;
+        # collecting it needs the GIL, so look again every millisecond.
+        while not self.done:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise NotDone()
+            self._event.wait(0.001)
+
+
+MessageTracker = _MessageTracker

@@ -1,0 +1,58 @@
+/*  Message bodies that do not fit inline. */
+#include "zmqcore/msg.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+int zc_msg_init_size_slow(zc_msg_t *m, size_t size)
+{
+    /*  One allocation for header and body; refuse sizes that would wrap. */
+    if (size > SIZE_MAX - sizeof(zc_msg_content_t)) {
+        errno = ENOMEM;
+        return -1;
+    }
+    zc_msg_content_t *c = malloc(sizeof *c + size);
+    if (!c) {
+        errno = ENOMEM;
+        return -1;
+    }
+    atomic_init(&c->refs, 1);
+    c->ffn = NULL;
+    c->hint = NULL;
+    c->data = (unsigned char *) (c + 1);
+    m->u.ref.content = c;
+    m->u.ref.data = c->data;
+    m->size = size;
+    m->kind = ZC_MSG_SHARED;
+    m->flags = 0;
+    return 0;
+}
+
+int zc_msg_init_external(zc_msg_t *m, void *data, size_t size,
+                         zc_free_fn *ffn, void *hint)
+{
+    zc_msg_content_t *c = malloc(sizeof *c);
+    if (!c) {
+        errno = ENOMEM;
+        return -1;
+    }
+    atomic_init(&c->refs, 1);
+    c->ffn = ffn;
+    c->hint = hint;
+    c->data = data;
+    m->u.ref.content = c;
+    m->u.ref.data = data;
+    m->size = size;
+    m->kind = ZC_MSG_EXTERNAL;
+    m->flags = 0;
+    return 0;
+}
+
+void zc_msg_release_content(zc_msg_content_t *c)
+{
+    if (atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    if (c->ffn)
+        c->ffn(c->data, c->hint);
+    free(c);
+}

@@ -1,0 +1,42 @@
+/*  The registry of socket types and hooks several patterns share. */
+#include "zmqcore/patterns.h"
+
+#include <errno.h>
+
+const zc_pattern_t *zc_pattern_for(int type)
+{
+    switch (type) {
+    case ZC_PAIR: return &zc_pair_pattern;
+    case ZC_PUSH: return &zc_push_pattern;
+    case ZC_PULL: return &zc_pull_pattern;
+    default: return NULL;
+    }
+}
+
+int zc_pattern_send_unsupported(zc_socket_t *s, zc_msg_t *msg)
+{
+    (void) s;
+    (void) msg;
+    errno = ENOTSUP;
+    return -1;
+}
+
+int zc_pattern_recv_unsupported(zc_socket_t *s, zc_msg_t *msg)
+{
+    (void) s;
+    (void) msg;
+    errno = ENOTSUP;
+    return -1;
+}
+
+int zc_pattern_never(zc_socket_t *s)
+{
+    (void) s;
+    return 0;
+}
+
+void zc_pattern_ignore_pipe(zc_socket_t *s, zc_pipe_t *p)
+{
+    (void) s;
+    (void) p;
+}

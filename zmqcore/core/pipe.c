@@ -1,0 +1,109 @@
+/*  Pipe pairs: creation, owner attachment, termination. */
+#include "zmqcore/pipe.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct zc_pipe_pair {
+    zc_pipe_t ends[2];
+    zc_ypipe_t queues[2];   /*  queues[0]: a -> b, queues[1]: b -> a */
+    atomic_int refs;        /*  ends not yet released */
+} zc_pipe_pair_t;
+
+/*  How often a reader reports progress for a writer limited to hwm: about
+    half way, so the writer resumes while the queue still holds work, but at
+    most every 1024 messages below the mark for large HWMs. */
+static uint64_t compute_lwm(uint64_t hwm)
+{
+    if (hwm == 0)
+        return 0;
+    return hwm > 2048 ? hwm - 1024 : (hwm + 1) / 2;
+}
+
+static void init_end(zc_pipe_t *p, zc_pipe_pair_t *pair, zc_pipe_t *peer,
+                     zc_ypipe_t *in, zc_ypipe_t *out, zc_mailbox_t *mb,
+                     uint64_t hwm, uint64_t peer_hwm, uint64_t id)
+{
+    memset(p, 0, sizeof *p);
+    p->in = in;
+    p->out = out;
+    p->peer = peer;
+    p->pair = pair;
+    p->id = id;
+    p->hwm = hwm;
+    p->lwm = compute_lwm(peer_hwm);
+    p->out_active = 1;
+    p->set_index = p->lb_index = p->fq_index = -1;
+    if (mb)
+        zc_mailbox_ref(mb);
+    atomic_init(&p->mailbox, mb);
+}
+
+int zc_pipe_pair_new(zc_pipe_t **a, zc_pipe_t **b,
+                     zc_mailbox_t *a_mailbox, zc_mailbox_t *b_mailbox,
+                     uint64_t a_hwm, uint64_t b_hwm,
+                     uint64_t a_id, uint64_t b_id)
+{
+    zc_pipe_pair_t *pair = malloc(sizeof *pair);
+    if (!pair)
+        return -1;
+    if (zc_ypipe_init(&pair->queues[0]) < 0) {
+        free(pair);
+        return -1;
+    }
+    if (zc_ypipe_init(&pair->queues[1]) < 0) {
+        zc_ypipe_destroy(&pair->queues[0]);
+        free(pair);
+        return -1;
+    }
+    zc_pipe_t *ea = &pair->ends[0], *eb = &pair->ends[1];
+    init_end(ea, pair, eb, &pair->queues[1], &pair->queues[0], a_mailbox,
+             a_hwm, b_hwm, a_id);
+    init_end(eb, pair, ea, &pair->queues[0], &pair->queues[1], b_mailbox,
+             b_hwm, a_hwm, b_id);
+    atomic_init(&pair->refs, 2);
+    *a = ea;
+    *b = eb;
+    return 0;
+}
+
+void zc_pipe_attach_mailbox(zc_pipe_t *p, zc_mailbox_t *mb)
+{
+    zc_mailbox_ref(mb);
+    zc_mailbox_t *old = atomic_exchange_explicit(&p->mailbox, mb, memory_order_acq_rel);
+    if (old)
+        zc_mailbox_unref(old);
+}
+
+void zc_pipe_send_to_peer(zc_pipe_t *p, zc_command_type_t type, uint64_t arg)
+{
+    zc_pipe_t *peer = p->peer;
+    zc_mailbox_t *mb = atomic_load_explicit(&peer->mailbox, memory_order_acquire);
+    /*  No owner yet (an inproc connect waiting for its bind): the owner
+        examines the pipe when it attaches, so nothing is lost. */
+    if (!mb)
+        return;
+    zc_command_t cmd = {.type = type, .pipe = peer, .pipe_id = peer->id, .arg = arg};
+    zc_mailbox_send(mb, &cmd);
+}
+
+static void pair_release(zc_pipe_pair_t *pair)
+{
+    if (atomic_fetch_sub_explicit(&pair->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    zc_ypipe_destroy(&pair->queues[0]);
+    zc_ypipe_destroy(&pair->queues[1]);
+    for (int i = 0; i < 2; i++) {
+        zc_mailbox_t *mb = atomic_load(&pair->ends[i].mailbox);
+        if (mb)
+            zc_mailbox_unref(mb);
+    }
+    free(pair);
+}
+
+void zc_pipe_terminate(zc_pipe_t *p)
+{
+    if (!p->peer_terminated)
+        zc_pipe_send_to_peer(p, ZC_CMD_PIPE_TERM, 0);
+    pair_release(p->pair);
+}
