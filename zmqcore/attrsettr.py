@@ -14,8 +14,8 @@ class AttributeSetter:
             return
         opt = self._option_enum.__members__.get(key.upper())
         if opt is None:
-            object.__setattr__(self, key, value)
-            return
+            # As pyzmq: a subclass declares its own attributes on the class.
+            raise AttributeError(f"{type(self).__name__} has no such option: {key.upper()}")
         self._set_attr_opt(key.upper(), opt, value)
 
     def __getattr__(self, key):

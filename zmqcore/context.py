@@ -7,7 +7,10 @@ import weakref
 
 from zmqcore.attrsettr import ContextAttributeSetter
 from zmqcore.backend._zmq import Context as ContextBase
-from zmqcore.constants import SocketOption
+import errno
+
+from zmqcore.constants import ContextOption, SocketOption
+from zmqcore.error import ZMQError
 from zmqcore.socket import Socket
 
 _exiting = False
@@ -26,10 +29,12 @@ class Context(ContextBase, ContextAttributeSetter):
     _instance_lock = threading.Lock()
     _instance_pid = None
     _socket_class = Socket
+    sockopts = None
 
     def __init__(self, io_threads=1, **kwargs):
         self._sockets = weakref.WeakSet()
         self._sockets_lock = threading.Lock()
+        self.sockopts = {}
 
     def __enter__(self):
         return self
@@ -55,8 +60,15 @@ class Context(ContextBase, ContextAttributeSetter):
 
     def socket(self, socket_type, socket_class=None, **kwargs):
         """A new socket of socket_type (zmqcore.PUSH, ...)."""
+        if self.closed:
+            raise ZMQError(errno.ENOTSUP)
         cls = socket_class or self._socket_class
         s = cls(self, socket_type, **kwargs)
+        for opt, value in self.sockopts.items():
+            try:
+                s.set(opt, value)
+            except ZMQError:
+                pass    # not valid for this socket type
         with self._sockets_lock:
             self._sockets.add(s)
         return s
@@ -80,10 +92,27 @@ class Context(ContextBase, ContextAttributeSetter):
         self.term()
 
     def setsockopt(self, opt, value):
-        raise NotImplementedError("default socket options are not supported yet")
+        """A default option for sockets this context makes from now on."""
+        self.sockopts[opt] = value
 
-    def _set_attr_opt(self, name, opt, value):
-        self.set(opt, value)
+    def getsockopt(self, opt):
+        """The default set with setsockopt (KeyError if none)."""
+        return self.sockopts[opt]
 
-    def _get_attr_opt(self, name, opt):
-        return self.get(opt)
+    def __setattr__(self, key, value):
+        if not key.startswith("_") and key not in self.__dict__ and not hasattr(type(self), key):
+            name = key.upper()
+            if name in SocketOption.__members__ and name not in ContextOption.__members__:
+                self.sockopts[SocketOption[name]] = value
+                return
+        super().__setattr__(key, value)
+
+    def __getattr__(self, key):
+        name = key.upper()
+        if not key.startswith("_") and name in SocketOption.__members__ \
+                and name not in ContextOption.__members__:
+            try:
+                return self.sockopts[SocketOption[name]]
+            except KeyError:
+                raise AttributeError(key) from None
+        return super().__getattr__(key)

@@ -68,13 +68,22 @@ class NotDone(ZMQBaseError):
 class Again(ZMQError):
     """EAGAIN: the operation would block."""
 
+    def __init__(self, errno=_errno_mod.EAGAIN, msg=None):
+        super().__init__(_errno_mod.EAGAIN, msg)
+
 
 class ContextTerminated(ZMQError):
     """ETERM: the context was terminated."""
 
+    def __init__(self, errno=Errno.ETERM, msg=None):
+        super().__init__(Errno.ETERM, msg)
+
 
 class InterruptedSystemCall(ZMQError, InterruptedError):
     """EINTR."""
+
+    def __init__(self, errno=_errno_mod.EINTR, msg=None):
+        super().__init__(_errno_mod.EINTR, msg)
 
 
 class ZMQVersionError(NotImplementedError):

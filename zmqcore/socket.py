@@ -15,6 +15,25 @@ from zmqcore.error import ZMQBindError, ZMQError
 _DEFAULT_PROTOCOL = pickle.DEFAULT_PROTOCOL
 
 
+class _SocketContext:
+    """What bind()/connect() return: ``with s.bind(url):`` unbinds after."""
+
+    def __init__(self, socket, addr, undo):
+        self.socket = socket
+        self.addr = addr
+        self._undo = undo
+
+    def __enter__(self):
+        return self.socket
+
+    def __exit__(self, *exc):
+        if not self.socket.closed:
+            self._undo(self.addr)
+
+    def __repr__(self):
+        return f"<SocketContext({self.addr!r})>"
+
+
 class Socket(SocketBase, AttributeSetter):
     """A ZeroMQ socket (pyzmq-compatible).
 
@@ -92,6 +111,31 @@ class Socket(SocketBase, AttributeSetter):
         return self.type
 
     # --- endpoints --------------------------------------------------------
+
+    def bind(self, addr):
+        """Bind to ``transport://address``.  The result can be used as a
+        context manager that unbinds on exit."""
+        super().bind(addr)
+        return _SocketContext(self, addr, self.unbind)
+
+    def connect(self, addr):
+        """Connect to ``transport://address``.  The result can be used as a
+        context manager that disconnects on exit."""
+        super().connect(addr)
+        return _SocketContext(self, addr, self.disconnect)
+
+    def recv_into(self, buffer, nbytes=0, flags=0):
+        """Receive into a writable buffer; returns the message's full size
+        (the copy is truncated to the buffer, or to nbytes if given)."""
+        view = memoryview(buffer).cast("B")
+        if nbytes < 0:
+            raise ValueError("nbytes must be non-negative")
+        limit = len(view) if nbytes == 0 else min(nbytes, len(view))
+        frame = self.recv(flags, copy=False)
+        n = len(frame)
+        m = min(n, limit)
+        view[:m] = frame.buffer[:m]
+        return n
 
     def bind_to_random_port(self, addr, min_port=49152, max_port=65536, max_tries=100):
         """Bind to a random port of addr; returns the port."""

@@ -22,6 +22,9 @@ typedef enum zc_command_type {
     ZC_CMD_PIPE_TERM,
     /*  A connecter made a pipe to us (inproc); `pipe` is our end. */
     ZC_CMD_BIND,
+    /*  New limits for an inproc pipe made before its bind: `arg` holds
+        our end's HWM in its high 32 bits and the peer's in the low 32. */
+    ZC_CMD_HWM,
     /*  A socket finished closing (sent to the context's mailbox). */
     ZC_CMD_REAPED,
     /*  Run a callback on the receiving thread (io thread use). */

@@ -20,6 +20,7 @@ typedef struct zc_pending {
     char *name;
     struct zc_socket *connecter;
     struct zc_pipe *end;            /*  the end the binder will own */
+    int sndhwm, rcvhwm;             /*  the connecter's, at connect time */
     struct zc_pending *next;
 } zc_pending_t;
 

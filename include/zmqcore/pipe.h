@@ -64,6 +64,10 @@ int zc_pipe_pair_new(zc_pipe_t **a, zc_pipe_t **b,
 /*  Sets the owner of an end made with a NULL mailbox.  Owner thread. */
 void zc_pipe_attach_mailbox(zc_pipe_t *p, zc_mailbox_t *mb);
 
+/*  Sets how many messages this end may have in flight (hwm) and, from the
+    peer's limit, how often it reports reads (lwm).  Owner thread. */
+void zc_pipe_set_hwms(zc_pipe_t *p, uint64_t hwm, uint64_t peer_hwm);
+
 /*  Posts a command about `p->peer` to the peer's owner. */
 void zc_pipe_send_to_peer(zc_pipe_t *p, zc_command_type_t type, uint64_t arg);
 

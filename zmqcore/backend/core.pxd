@@ -8,6 +8,7 @@ from libc.stdint cimport int64_t, uint8_t, uint64_t
 
 cdef extern from "zmqcore/err.h" nogil:
     enum:
+        ENOTSUP         # plain errno.h, missing from Cython's libc.errno
         EFSM
         ENOCOMPATPROTO
         ETERM

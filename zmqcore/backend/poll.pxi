@@ -49,7 +49,9 @@ def zmq_poll(sockets, long timeout=-1):
             if err != EINTR:
                 _raise_errno(err)
             PyErr_CheckSignals()
-        return [(sockets[i][0], items[i].revents) for i in range(n) if items[i].revents]
+        # As pyzmq: sockets come back as themselves, anything else as its fd.
+        return [(sockets[i][0] if items[i].socket != NULL else items[i].fd, items[i].revents)
+                for i in range(n) if items[i].revents]
     finally:
         if items != stack_items:
             free(items)

@@ -41,7 +41,7 @@ cdef class Socket:
         self._ctx = <Context> context
         self.context = context
         if self._ctx._ctx == NULL:
-            raise ZMQError(ETERM)
+            raise ZMQError(ENOTSUP)   # pyzmq's answer for a closed context
         self._last_endpoint = b""
         self._stored = {}
         self.copy_threshold = 65536 if copy_threshold is None else copy_threshold
@@ -181,14 +181,14 @@ cdef class Socket:
         cdef Frame frame
         if self._s == NULL:
             _raise_closed()
-        if type(data) is bytes and (copy or PyBytes_GET_SIZE(data) < self.copy_threshold) and not track:
+        if type(data) is bytes and (copy or PyBytes_GET_SIZE(data) < self.copy_threshold):
             _msg_from_object(&msg, data)
         elif isinstance(data, Frame):
             frame = <Frame> data
             zc_msg_copy(&msg, &frame.msg)
         elif isinstance(data, str):
             raise TypeError("unicode not allowed, use send_string")
-        elif not copy or track:
+        elif not copy:
             if routing_id is not None or group is not None:
                 raise ZMQError(EINVAL)
             tracker = None
@@ -206,8 +206,6 @@ cdef class Socket:
             zc_msg_close(&msg)
             raise ZMQError(EINVAL)
         self._send_msg(&msg, flags)
-        if track:
-            return _MessageTracker(None, None)
         return None
 
     def recv(self, int flags=0, bint copy=True, bint track=False):

@@ -223,6 +223,12 @@ int zc_ctx_inproc_bind(zc_ctx_t *ctx, zc_socket_t *s, const char *name)
     while (ordered) {
         zc_pending_t *pd = ordered;
         ordered = pd->next;
+        /*  Now that both sides are known the limits add up (as libzmq):
+            set ours, and tell the connecter its own. */
+        uint64_t to_us = inproc_hwm(pd->sndhwm, s->options.rcvhwm);
+        uint64_t to_them = inproc_hwm(s->options.sndhwm, pd->rcvhwm);
+        zc_pipe_set_hwms(pd->end, to_them, to_us);
+        zc_pipe_send_to_peer(pd->end, ZC_CMD_HWM, (to_us << 32) | to_them);
         zc_pipe_attach_mailbox(pd->end, s->mailbox);
         zc_socket_attach_pipe(s, pd->end, name);
         free(pd->name);
@@ -290,6 +296,8 @@ int zc_ctx_inproc_connect(zc_ctx_t *ctx, zc_socket_t *s, const char *name)
         pd->name = copy;
         pd->connecter = s;
         pd->end = theirs;
+        pd->sndhwm = s->options.sndhwm;
+        pd->rcvhwm = s->options.rcvhwm;
         pd->next = ctx->pending;
         ctx->pending = pd;
     }

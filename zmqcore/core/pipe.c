@@ -67,6 +67,12 @@ int zc_pipe_pair_new(zc_pipe_t **a, zc_pipe_t **b,
     return 0;
 }
 
+void zc_pipe_set_hwms(zc_pipe_t *p, uint64_t hwm, uint64_t peer_hwm)
+{
+    p->hwm = hwm;
+    p->lwm = compute_lwm(peer_hwm);
+}
+
 void zc_pipe_attach_mailbox(zc_pipe_t *p, zc_mailbox_t *mb)
 {
     zc_mailbox_ref(mb);

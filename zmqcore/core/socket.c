@@ -130,6 +130,17 @@ static void dispatch(zc_socket_t *s, const zc_command_t *cmd)
         if ((p = find_pipe(s, cmd)))
             process_pipe_term(s, p);
         break;
+    case ZC_CMD_HWM:
+        if ((p = find_pipe(s, cmd))) {
+            zc_pipe_set_hwms(p, cmd->arg >> 32, cmd->arg & 0xffffffffu);
+            /*  More room than before: a writer waiting at the old mark
+                may go on. */
+            if (!p->out_active && !p->peer_terminated) {
+                p->out_active = 1;
+                s->pattern->xwrite_activated(s, p);
+            }
+        }
+        break;
     case ZC_CMD_BIND:
         zc_socket_attach_pipe(s, cmd->pipe, NULL);
         break;
