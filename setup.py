@@ -76,7 +76,7 @@ extensions = cythonize(
         "cdivision": True,
         "embedsignature": True,
     },
-    include_path=[os.path.join(HERE, "zmqcore", "backend")],
+    include_path=[HERE, os.path.join(HERE, "zmqcore", "backend")],
     annotate=DEBUG,
 )
 

@@ -28,8 +28,16 @@ zc_mailbox_t *zc_mailbox_new(void);
 void zc_mailbox_ref(zc_mailbox_t *mb);
 void zc_mailbox_unref(zc_mailbox_t *mb);
 
-/*  Posts a command.  Any thread.  Returns 0, or -1 (ENOMEM). */
+/*  Posts a command and wakes the reader if needed.  Any thread.
+    Returns 0, or -1 (ENOMEM). */
 int zc_mailbox_send(zc_mailbox_t *mb, const zc_command_t *cmd);
+
+/*  Posts a command without waking the reader.  Returns 1 when the caller
+    must call zc_mailbox_wake() (soon: the reader may be asleep), 0 when
+    not, -1 (ENOMEM).  Lets a caller holding the GIL make the wake-up's
+    syscall after releasing it. */
+int zc_mailbox_post(zc_mailbox_t *mb, const zc_command_t *cmd);
+void zc_mailbox_wake(zc_mailbox_t *mb);
 
 /*  Takes the oldest command.  Reader thread only.  Waits up to timeout_ms
     (-1 forever, 0 not at all) without holding any lock.

@@ -48,6 +48,9 @@ typedef struct zc_pipe {
     int peer_terminated;            /*  PIPE_TERM received */
     int set_index;                  /*  slot in the owner's pipe set */
     int lb_index, fq_index;         /*  slots in the owner's lb / fq */
+    zc_mailbox_t **wake_slot;       /*  owner's: where flush leaves a
+                                        wake-up for the owner to make
+                                        later (NULL: wake at once) */
     char *endpoint;                 /*  owner's: the endpoint it came by
                                         (malloc'ed; for unbind/disconnect) */
     void *user;                     /*  owner's data (routing id, ...) */
@@ -119,11 +122,14 @@ static inline int zc_pipe_write(zc_pipe_t *p, zc_msg_t *msg)
     return 0;
 }
 
+/*  Tells a sleeping peer that there is something to read; see wake_slot. */
+void zc_pipe_wake_reader(zc_pipe_t *p);
+
 /*  Publishes what was written; wakes the peer only if it slept. */
 static inline void zc_pipe_flush(zc_pipe_t *p)
 {
     if (!zc_ypipe_flush(p->out))
-        zc_pipe_send_to_peer(p, ZC_CMD_ACTIVATE_READ, 0);
+        zc_pipe_wake_reader(p);
 }
 
 /*  ACTIVATE_WRITE arrived.  1 if the end became writable. */

@@ -71,6 +71,8 @@ struct zc_socket {
     zc_fq_t fq;
     zc_pipe_t *pair;        /*  PAIR's one peer */
 
+    zc_mailbox_t *deferred_wake;    /*  a peer to wake after the call
+                                        returns (zc_socket_flush_wake) */
     int rcvmore;            /*  last part received had MORE */
     int ctx_terminated;     /*  STOP seen: blocking calls fail with ETERM */
     unsigned ticks;         /*  operations since commands were last read */
@@ -93,6 +95,20 @@ int zc_socket_disconnect(zc_socket_t *s, const char *endpoint);
     message is taken; on failure it is still the caller's.
     -1 with errno: EAGAIN, ETERM, EINTR (check signals, call again), ENOTSUP, EFSM. */
 int zc_socket_send(zc_socket_t *s, zc_msg_t *msg, int flags, int timeout_ms);
+
+/*  Makes the wake-up a send left behind (s->deferred_wake), if any.  The
+    Python layer calls it after zc_socket_send without the GIL, so the peer
+    thread that wakes finds the GIL free: a send that must wake a peer
+    costs a syscall anyway, one that need not stays GIL-held and cheap. */
+static inline void zc_socket_flush_wake(zc_socket_t *s)
+{
+    zc_mailbox_t *mb = s->deferred_wake;
+    if (mb) {
+        s->deferred_wake = NULL;
+        zc_mailbox_wake(mb);
+        zc_mailbox_unref(mb);
+    }
+}
 
 /*  Receives one part into *msg (which must hold no body).  Same waiting
     and errors as zc_socket_send. */

@@ -12,11 +12,22 @@ pyzmq behaviour pinned here:
 - destroy(linger=0) closes every socket, even with unsent messages queued.
 - Context(io_threads=2).get(IO_THREADS) == 2; ctx.io_threads attribute works.
 - Socket options set on the context (ctx.linger = 0) become defaults of new sockets.
+- term() does not wait for messages queued (LINGER -1) toward an inproc name that
+  was never bound, nor for a socket dropped without close() (garbage-collected).
+- Context.instance() is shared by all threads; ctx.socket(t, socket_class=C) builds C.
 """
 
 import threading
 
 import pytest
+
+
+def _term_bounded(c, timeout=5.0):
+    """term() from a helper thread; False if it had not returned after timeout."""
+    t = threading.Thread(target=c.term, daemon=True)
+    t.start()
+    t.join(timeout)
+    return not t.is_alive()
 
 
 def test_context_socket_returns_socket_of_that_type(zmq, ctx):
@@ -57,6 +68,7 @@ def test_term_after_all_sockets_closed(zmq, inproc):
     c = zmq.Context()
     a = c.socket(zmq.PUSH)
     b = c.socket(zmq.PULL)
+    b.rcvtimeo = 2000
     ep = inproc()
     b.bind(ep)
     a.connect(ep)
@@ -192,7 +204,7 @@ def test_term_unblocks_recv_and_waits_for_close(zmq, spawn):
 
     w = spawn(blocked_reader)
     assert in_recv.wait(5)
-    c.term()
+    assert _term_bounded(c), "term() did not return"
     term_returned.set()
     w.join()
     assert isinstance(seen.get("exc"), zmq.ContextTerminated)
@@ -215,7 +227,7 @@ def test_term_unblocks_blocked_send(zmq, spawn):
 
     w = spawn(blocked_sender)
     # Whether or not the worker reached send() yet, term must make it fail.
-    c.term()
+    assert _term_bounded(c), "term() did not return"
     w.join()
     assert isinstance(seen.get("exc"), zmq.ContextTerminated)
     assert seen["exc"].errno == zmq.ETERM
@@ -234,7 +246,7 @@ def test_term_unblocks_zmq_poll(zmq, spawn):
         s.close()
 
     w = spawn(blocked_poller)
-    c.term()
+    assert _term_bounded(c), "term() did not return"
     w.join()
     assert "result" not in seen
     assert isinstance(seen.get("exc"), zmq.ContextTerminated)
@@ -255,7 +267,7 @@ def test_recv_keeps_raising_eterm_until_closed(zmq, spawn):
         s.close()
 
     w = spawn(reader)
-    c.term()
+    assert _term_bounded(c), "term() did not return"
     w.join()
     assert seen == [zmq.ETERM, zmq.ETERM]
 
@@ -278,3 +290,53 @@ def test_term_blocks_until_open_socket_is_closed(zmq, spawn):
     w.join()
     assert term_done.is_set()
     assert c.closed
+
+
+
+def test_term_drops_messages_for_never_bound_inproc_name(zmq, inproc):
+    # Even with the default LINGER (-1), messages queued toward an inproc name that
+    # was never bound do not keep term() waiting.
+    c = zmq.Context()
+    s = c.socket(zmq.PUSH)
+    assert s.linger == -1
+    s.connect(inproc())
+    s.send(b"orphan", zmq.NOBLOCK)
+    s.close()
+    assert _term_bounded(c), "term() hung on an orphaned inproc pending connection"
+
+
+def test_unreferenced_socket_does_not_block_term(zmq, inproc):
+    import gc
+    import warnings
+
+    c = zmq.Context()
+    s = c.socket(zmq.PULL)
+    s.bind(inproc())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        del s
+        gc.collect()
+    assert _term_bounded(c), "term() waited for a garbage-collected socket"
+
+
+def test_instance_shared_across_threads(zmq, spawn):
+    seen = []
+    workers = [spawn(lambda: seen.append(zmq.Context.instance())) for _ in range(4)]
+    for w in workers:
+        w.join()
+    main = zmq.Context.instance()
+    try:
+        assert len(seen) == 4
+        assert all(x is main for x in seen)
+    finally:
+        main.term()
+
+
+def test_socket_class_argument(zmq, ctx):
+    class MySocket(zmq.Socket):
+        pass
+
+    s = ctx.socket(zmq.PUSH, socket_class=MySocket)
+    assert type(s) is MySocket
+    assert s.type == zmq.PUSH
+    s.close()

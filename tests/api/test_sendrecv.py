@@ -1,8 +1,11 @@
 """send/recv and their sugar, pinned against pyzmq 27.3.0 / libzmq 4.3.5.
 
 pyzmq behaviour pinned here:
-- send() accepts bytes, bytearray, memoryview and Frame (copy=True or False) and
-  returns None unless track=True; send(str) and send(int) raise TypeError.
+- send() accepts bytes, bytearray, memoryview and Frame (copy=True or False);
+  send(str), send(int), send(None) raise TypeError.
+- send() return value: None with copy=True (even with track=True). With copy=False
+  and track=False it is quirky: below COPY_THRESHOLD (65536 B, where pyzmq copies
+  anyway) a MessageTracker that is already done, from 65536 B up None.
 - recv(copy=False) returns a zmq.Frame: .bytes, .buffer (a memoryview), len(),
   bytes(frame), memoryview(frame); .more is True on all but the last part.
   (zmq.Message is zmq.Frame.)  Frame(b"..") builds one; Frame("str") is a TypeError.
@@ -90,6 +93,16 @@ def test_send_returns_none(zmq, pushpull):
     assert len(pull.recv_multipart()) == 1
     assert len(pull.recv_multipart()) == 1
     assert pull.recv_multipart() == [b"a", b"b"]
+
+
+def test_send_copy_false_return_values(zmq, pushpull):
+    push, pull = pushpull
+    small = push.send(b"s" * 100, copy=False)
+    assert isinstance(small, zmq.MessageTracker)
+    assert small.done is True
+    assert push.send(b"b" * 65536, copy=False) is None
+    assert push.send(b"c" * 100, copy=True) is None
+    assert [len(pull.recv()) for _ in range(3)] == [100, 65536, 100]
 
 
 def test_send_str_or_int_is_type_error(zmq, pushpull):

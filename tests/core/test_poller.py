@@ -219,3 +219,61 @@ def test_io_thread_fd_and_timer_on_its_poller():
 
 def test_io_thread_lifecycle_without_start_and_destroy_while_running():
     assert T.io_thread_lifecycle() == 0
+
+
+# --- the timer heap against a model --------------------------------------------
+
+
+class _TimersModel:
+    """What zc_timers_t must do: fire by (due time, insertion order); cancel
+    the matching timer due first."""
+
+    def __init__(self):
+        self.pending = []  # (when, seq, id)
+        self.seq = 0
+
+    def run(self, op):
+        if op[0] == "add":
+            self.pending.append((op[1], self.seq, op[2]))
+            self.seq += 1
+            return None
+        if op[0] == "cancel":
+            mine = [t for t in self.pending if t[2] == op[1]]
+            if not mine:
+                return -1
+            self.pending.remove(min(mine))
+            return 0
+        if op[0] == "timeout":
+            if not self.pending:
+                return -1
+            return max(0, min(self.pending)[0] - op[1])
+        if op[0] == "execute":
+            due = sorted(t for t in self.pending if t[0] <= op[1])
+            for t in due:
+                self.pending.remove(t)
+            return [t[2] for t in due]
+        raise ValueError(op)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_timer_heap_matches_model(seed):
+    import random
+
+    rnd = random.Random(seed)
+    ops, now = [], 0
+    for _ in range(400):
+        r = rnd.random()
+        if r < 0.5:
+            ops.append(("add", now + rnd.randrange(0, 50), rnd.randrange(0, 12)))
+        elif r < 0.7:
+            ops.append(("cancel", rnd.randrange(0, 14)))
+        elif r < 0.8:
+            ops.append(("timeout", now))
+        else:
+            now += rnd.randrange(0, 20)
+            ops.append(("execute", now))
+    ops.append(("execute", now + 1000))
+    model = _TimersModel()
+    expected = [model.run(op) for op in ops]
+    assert T.timers_run(ops) == expected
+    assert model.pending == []

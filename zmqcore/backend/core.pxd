@@ -57,6 +57,7 @@ cdef extern from "zmqcore/socket.h" nogil:
         const zc_pattern_t *pattern
         zc_options_t options
         int rcvmore
+        void *deferred_wake
         int ctx_terminated
 
     enum:
@@ -80,6 +81,7 @@ cdef extern from "zmqcore/socket.h" nogil:
     int zc_socket_disconnect(zc_socket_t *s, const char *endpoint)
     # On failure the message is still ours to close.
     int zc_socket_send(zc_socket_t *s, zc_msg_t *msg, int flags, int timeout_ms)
+    void zc_socket_flush_wake(zc_socket_t *s)
     int zc_socket_recv(zc_socket_t *s, zc_msg_t *msg, int timeout_ms)
     int zc_socket_events(zc_socket_t *s)
     int zc_socket_fd(const zc_socket_t *s)

@@ -79,7 +79,7 @@ cdef extern from "zmqcore/io_thread.h" nogil:
 
 
 # The subset of command.h / mailbox.h that talking to an io thread needs.
-# core.pxd declares these in full: drop this block when merging.
+# When merging into core.pxd, keep a single declaration of these names.
 cdef extern from "zmqcore/command.h" nogil:
 
     ctypedef enum zc_command_type_t:

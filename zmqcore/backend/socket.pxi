@@ -128,6 +128,9 @@ cdef class Socket:
         cdef int rc = zc_socket_send(self._s, msg, flags, 0)
         cdef int err, timeout
         if rc == 0:
+            if self._s.deferred_wake != NULL:
+                with nogil:
+                    zc_socket_flush_wake(self._s)
             return 0
         err = errno
         timeout = self._s.options.sndtimeo
@@ -138,6 +141,7 @@ cdef class Socket:
             with nogil:
                 rc = zc_socket_send(self._s, msg, flags, timeout)
                 err = errno
+                zc_socket_flush_wake(self._s)
             if rc == 0:
                 return 0
             if err != EINTR:
@@ -206,6 +210,10 @@ cdef class Socket:
             zc_msg_close(&msg)
             raise ZMQError(EINVAL)
         self._send_msg(&msg, flags)
+        if not copy:
+            # As pyzmq: a copy=False send below copy_threshold was copied
+            # after all, so its tracker is done at once.
+            return _MessageTracker(None, None)
         return None
 
     def recv(self, int flags=0, bint copy=True, bint track=False):

@@ -67,7 +67,7 @@ static int grow(zc_mailbox_t *mb)
     return 0;
 }
 
-int zc_mailbox_send(zc_mailbox_t *mb, const zc_command_t *cmd)
+int zc_mailbox_post(zc_mailbox_t *mb, const zc_command_t *cmd)
 {
     pthread_mutex_lock(&mb->lock);
     if (mb->count == mb->cap && grow(mb) < 0) {
@@ -80,9 +80,20 @@ int zc_mailbox_send(zc_mailbox_t *mb, const zc_command_t *cmd)
     int wake = !mb->signalled;
     mb->signalled = 1;
     pthread_mutex_unlock(&mb->lock);
-    if (wake)
-        zc_signaler_send(&mb->signaler);
-    return 0;
+    return wake;
+}
+
+void zc_mailbox_wake(zc_mailbox_t *mb)
+{
+    zc_signaler_send(&mb->signaler);
+}
+
+int zc_mailbox_send(zc_mailbox_t *mb, const zc_command_t *cmd)
+{
+    int rc = zc_mailbox_post(mb, cmd);
+    if (rc > 0)
+        zc_mailbox_wake(mb);
+    return rc < 0 ? -1 : 0;
 }
 
 /*  Pops a command if there is one.  Called with the lock held. */

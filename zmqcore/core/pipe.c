@@ -93,6 +93,31 @@ void zc_pipe_send_to_peer(zc_pipe_t *p, zc_command_type_t type, uint64_t arg)
     zc_mailbox_send(mb, &cmd);
 }
 
+void zc_pipe_wake_reader(zc_pipe_t *p)
+{
+    zc_pipe_t *peer = p->peer;
+    zc_mailbox_t *mb = atomic_load_explicit(&peer->mailbox, memory_order_acquire);
+    if (!mb)
+        return;
+    zc_command_t cmd = {.type = ZC_CMD_ACTIVATE_READ, .pipe = peer, .pipe_id = peer->id};
+    if (!p->wake_slot) {
+        zc_mailbox_send(mb, &cmd);
+        return;
+    }
+    if (zc_mailbox_post(mb, &cmd) <= 0)
+        return;
+    /*  Leave the syscall to the owner; it holds a reference until then. */
+    zc_mailbox_t *prev = *p->wake_slot;
+    if (prev == mb)
+        return;
+    if (prev) {
+        zc_mailbox_wake(prev);
+        zc_mailbox_unref(prev);
+    }
+    zc_mailbox_ref(mb);
+    *p->wake_slot = mb;
+}
+
 static void pair_release(zc_pipe_pair_t *pair)
 {
     if (atomic_fetch_sub_explicit(&pair->refs, 1, memory_order_acq_rel) != 1)

@@ -71,6 +71,7 @@ void zc_socket_attach_pipe(zc_socket_t *s, zc_pipe_t *p, const char *endpoint)
     }
     p->set_index = s->npipes;
     s->pipes[s->npipes++] = p;
+    p->wake_slot = &s->deferred_wake;
     if (endpoint && !p->endpoint)
         p->endpoint = strdup(endpoint);
     if (s->pattern->xattach(s, p) < 0) {
@@ -193,6 +194,8 @@ static int run_op(zc_socket_t *s, xop_t op, zc_msg_t *msg, int timeout_ms)
     int64_t deadline = timeout_ms > 0 ? zc_clock_ms() + timeout_ms : 0;
     int wait_ms = 0;
     for (;;) {
+        if (wait_ms != 0)
+            zc_socket_flush_wake(s);    /*  never sleep on a pending wake */
         if (zc_socket_process_commands(s, wait_ms) < 0)
             return -1;  /*  EINTR */
         if (s->ctx_terminated) {
@@ -342,6 +345,7 @@ int zc_socket_disconnect(zc_socket_t *s, const char *endpoint)
 void zc_socket_close(zc_socket_t *s)
 {
     zc_ctx_t *ctx = s->ctx;
+    zc_socket_flush_wake(s);
     /*  Once our names are gone no new pipe can reach us; then read what
         is already in the mailbox so pipes handed to us are let go too. */
     zc_ctx_inproc_forget(ctx, s);

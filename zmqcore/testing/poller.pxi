@@ -404,6 +404,45 @@ def poller_timer_rearm(int turns):
         free(log)
 
 
+def timers_run(ops):
+    """Drives a bare zc_timers_t (no poller, no clock) through `ops`:
+      ("add", when, id)    zc_timers_add(when, id)      -> None
+      ("cancel", id)       zc_timers_cancel(id)         -> rc
+      ("timeout", now)     zc_timers_timeout(now)       -> ms or -1
+      ("execute", now)     zc_timers_execute(now)       -> ids fired, in order
+    Returns one result per op, for comparison with a model in Python."""
+    cdef _cio.zc_timers_t timers
+    cdef _PtLog *log = _pt_log_new()
+    cdef _PtObj obj
+    cdef int before, n
+    _pt_obj_init(&obj, NULL, log, 0, -1, 0)
+    _cio.zc_timers_init(&timers)
+    results = []
+    try:
+        for op in ops:
+            if op[0] == "add":
+                if _cio.zc_timers_add(&timers, op[1], &obj.h, op[2]) < 0:
+                    raise MemoryError()
+                results.append(None)
+            elif op[0] == "cancel":
+                results.append(_cio.zc_timers_cancel(&timers, &obj.h, op[1]))
+            elif op[0] == "timeout":
+                results.append(_cio.zc_timers_timeout(&timers, op[1]))
+            elif op[0] == "execute":
+                before = log.n
+                n = _cio.zc_timers_execute(&timers, op[1])
+                fired = [e[2] for e in _pt_log_list(log, 0)[before:]]
+                if n != len(fired):
+                    raise AssertionError("execute returned %d, fired %d" % (n, len(fired)))
+                results.append(fired)
+            else:
+                raise ValueError(op[0])
+        return results
+    finally:
+        _cio.zc_timers_fini(&timers)
+        free(log)
+
+
 cdef struct _PtWriter:
     int fd
     int64_t at_ms           # write once zc_clock_ms() reaches this

@@ -1,0 +1,221 @@
+#!/usr/bin/env python
+"""zmqcore vs pyzmq, side by side: inproc throughput (thr.py) and latency (lat.py).
+
+Each cell (benchmark x message size) runs both implementations in fresh
+subprocesses, interleaved (zmqcore, pyzmq, zmqcore, pyzmq, ...), --repeats times,
+and reports the medians and their ratio zmqcore / pyzmq:
+
+    throughput (msgs/s, MB/s): ratio > 1 means zmqcore is faster
+    latency (one-way us):      ratio < 1 means zmqcore is faster
+
+    python benchmarks/compare.py                 # full run, 3 repeats
+    python benchmarks/compare.py --quick         # ~10x shorter, 1 repeat
+    python benchmarks/compare.py --sizes 64,1024 --benches thr --repeats 5
+
+If zmqcore cannot be imported the pyzmq figures are still shown (and vice versa).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import _common  # noqa: E402
+
+SIZES = (1, 64, 1024, 65536, 1048576)
+# Sizes at or above this are sent and received with copy=False in --copy auto,
+# mirroring pyzmq's COPY_THRESHOLD.
+ZERO_COPY_FROM = 65536
+
+# Message counts per (bench, size, copy) chosen so one run of pyzmq 27 takes about
+# 0.5-2 s on a current x86 machine. Keys not listed fall back to the nearest size.
+COUNTS = {
+    ("thr", True): {1: 1_000_000, 64: 1_000_000, 1024: 500_000, 65536: 50_000,
+                    1048576: 5_000},
+    ("thr", False): {1: 500_000, 64: 500_000, 1024: 300_000, 65536: 100_000,
+                     1048576: 100_000},
+    ("lat", True): {1: 100_000, 64: 100_000, 1024: 100_000, 65536: 50_000,
+                    1048576: 4_000},
+    ("lat", False): {1: 50_000, 64: 50_000, 1024: 50_000, 65536: 50_000,
+                     1048576: 50_000},
+}
+
+METRICS = {
+    # bench: [(result key, label, higher_is_better)]
+    "thr": [("msgs_per_s", "msgs/s", True), ("mb_per_s", "MB/s", True)],
+    "lat": [("mean_us", "mean us", False), ("p99_us", "p99 us", False)],
+}
+
+
+def count_for(bench, size, copy, scale):
+    table = COUNTS[(bench, copy)]
+    if size in table:
+        base = table[size]
+    else:
+        nearest = min(table, key=lambda s: abs(s - size))
+        base = table[nearest]
+    minimum = 2 if bench == "thr" else 1
+    return max(minimum, int(base * scale))
+
+
+def run_script(bench, impl, size, count, copy, timeout):
+    """Run one benchmark in a subprocess; return its JSON dict or {"error": ...}."""
+    cmd = [sys.executable, os.path.join(HERE, bench + ".py"), "--impl", impl,
+           "--size", str(size), "--count", str(count), "--json"]
+    if not copy:
+        cmd.append("--no-copy")
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": "timed out after %ss" % timeout}
+    lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
+    result = None
+    if lines:
+        try:
+            result = json.loads(lines[-1])
+        except ValueError:
+            result = None
+    if proc.returncode != 0 or result is None:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+        if result and "error" in result:
+            return result
+        return {"error": "exit %d: %s" % (proc.returncode, " | ".join(tail))}
+    return result
+
+
+def probe(impl, timeout):
+    """None if impl runs, else a one-line reason."""
+    r = run_script("thr", impl, 1, 2, True, timeout)
+    return r.get("error")
+
+
+def fmt_value(v):
+    if v is None:
+        return "-"
+    if v >= 1e5:
+        return "%.0f" % v
+    if v >= 100:
+        return "%.1f" % v
+    return "%.3f" % v
+
+
+def fmt_size(n):
+    for unit, div in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= div and n % div == 0:
+            return "%d %s" % (n // div, unit)
+    return "%d B" % n
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true",
+                        help="short run: counts x0.1 and 1 repeat (unless given)")
+    parser.add_argument("--repeats", type=int, default=None,
+                        help="runs per implementation and cell (default 3, quick 1)")
+    parser.add_argument("--scale", type=float, default=None,
+                        help="multiply every message count (default 1, quick 0.1)")
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)),
+                        help="comma-separated message sizes in bytes")
+    parser.add_argument("--benches", default="thr,lat",
+                        help="comma-separated subset of thr,lat")
+    parser.add_argument("--copy", choices=("auto", "yes", "no"), default="auto",
+                        help="auto: copy=False from %d bytes up" % ZERO_COPY_FROM)
+    parser.add_argument("--timeout", type=float, default=300,
+                        help="seconds allowed per subprocess run")
+    parser.add_argument("--json", action="store_true",
+                        help="also print all results as one JSON line at the end")
+    args = parser.parse_args(argv)
+
+    repeats = args.repeats if args.repeats is not None else (1 if args.quick else 3)
+    scale = args.scale if args.scale is not None else (0.1 if args.quick else 1.0)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    benches = [b.strip() for b in args.benches.split(",") if b.strip()]
+    for b in benches:
+        if b not in METRICS:
+            parser.error("unknown bench %r (choose from thr, lat)" % b)
+
+    impls = []
+    for impl in _common.IMPLS:
+        reason = probe(impl, args.timeout)
+        if reason is None:
+            impls.append(impl)
+        else:
+            print("NOTE: %s unavailable, its column is left empty: %s"
+                  % (_common.LABELS[impl], reason))
+    if not impls:
+        print("error: neither zmqcore nor pyzmq can run the benchmarks",
+              file=sys.stderr)
+        return 2
+
+    cells = []
+    for bench in benches:
+        for size in sizes:
+            copy = {"yes": True, "no": False}.get(args.copy, size < ZERO_COPY_FROM)
+            count = count_for(bench, size, copy, scale)
+            runs = {impl: [] for impl in _common.IMPLS}
+            errors = {}
+            for r in range(repeats):
+                for impl in impls:  # interleaved: A B A B ...
+                    print("[%s %s copy=%s run %d/%d] %s ..."
+                          % (bench, fmt_size(size), copy, r + 1, repeats,
+                             _common.LABELS[impl]), file=sys.stderr, flush=True)
+                    res = run_script(bench, impl, size, count, copy, args.timeout)
+                    if "error" in res:
+                        errors[impl] = res["error"]
+                        print("    failed: %s" % res["error"], file=sys.stderr)
+                    else:
+                        runs[impl].append(res)
+            cell = {"bench": bench, "size": size, "copy": copy, "count": count,
+                    "repeats": repeats, "errors": errors, "medians": {}}
+            for impl in _common.IMPLS:
+                cell["medians"][impl] = {
+                    key: (statistics.median(x[key] for x in runs[impl])
+                          if runs[impl] else None)
+                    for key, _, _ in METRICS[bench]
+                }
+            cells.append(cell)
+
+    print()
+    print("zmqcore vs pyzmq over inproc: medians of %d run(s) per cell, "
+          "ratio = zmqcore / pyzmq" % repeats)
+    print("  throughput: ratio > 1 means zmqcore is faster; "
+          "latency: ratio < 1 means zmqcore is faster")
+    header = ("bench", "metric", "size", "copy", "count", "zmqcore", "pyzmq",
+              "ratio", "better")
+    rows = []
+    for cell in cells:
+        for key, label, higher in METRICS[cell["bench"]]:
+            zc = cell["medians"]["zmqcore"][key]
+            py = cell["medians"]["zmq"][key]
+            ratio = (zc / py) if (zc is not None and py) else None
+            rows.append((cell["bench"], label, fmt_size(cell["size"]),
+                         "yes" if cell["copy"] else "no", str(cell["count"]),
+                         fmt_value(zc), fmt_value(py),
+                         "-" if ratio is None else "%.2f" % ratio,
+                         "higher" if higher else "lower"))
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    line = "  ".join("%%-%ds" % w if i < 5 else "%%%ds" % w
+                     for i, w in enumerate(widths))
+    print(line % header)
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print(line % row)
+    failed = [(c["bench"], c["size"], impl, err)
+              for c in cells for impl, err in c["errors"].items()]
+    for bench, size, impl, err in failed:
+        print("failed: %s %s %s: %s" % (bench, fmt_size(size),
+                                         _common.LABELS[impl], err))
+    if args.json:
+        print(json.dumps({"impls": impls, "repeats": repeats, "scale": scale,
+                          "cells": cells}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
