@@ -13,47 +13,18 @@ from zmqcore.backend.core cimport (zc_msg_t, zc_msg_init, zc_msg_init_size,
                                    zc_msg_copy, ZC_MSG_MORE, ZC_MSG_MAX_INLINE)
 
 
-cdef extern from "zmqcore/command.h" nogil:
-    ctypedef enum _pp_cmd_type "zc_command_type_t":
-        _PP_STOP "ZC_CMD_STOP"
-        _PP_ACTIVATE_READ "ZC_CMD_ACTIVATE_READ"
-        _PP_ACTIVATE_WRITE "ZC_CMD_ACTIVATE_WRITE"
-        _PP_PIPE_TERM "ZC_CMD_PIPE_TERM"
-
-    ctypedef struct _pp_command "zc_command_t":
-        _pp_cmd_type type
-        void *pipe
-        uint64_t pipe_id
-        uint64_t arg
-
-
-cdef extern from "zmqcore/mailbox.h" nogil:
-    ctypedef struct _pp_mailbox "zc_mailbox_t":
-        pass
-    _pp_mailbox *_pp_mailbox_new "zc_mailbox_new" ()
-    void _pp_mailbox_unref "zc_mailbox_unref" (_pp_mailbox *mb)
-    int _pp_mailbox_send "zc_mailbox_send" (_pp_mailbox *mb, const _pp_command *cmd)
-    int _pp_mailbox_recv "zc_mailbox_recv" (_pp_mailbox *mb, _pp_command *cmd, int timeout_ms)
-    int _pp_mailbox_fd "zc_mailbox_fd" (const _pp_mailbox *mb)
-
-
-cdef extern from "zmqcore/pipe.h" nogil:
-    ctypedef struct _pp_pipe "zc_pipe_t":
-        uint64_t id
-        uint64_t hwm
-        uint64_t lwm
-        int peer_terminated
-    int _pp_pair_new "zc_pipe_pair_new" (_pp_pipe **a, _pp_pipe **b,
-                                         _pp_mailbox *amb, _pp_mailbox *bmb,
-                                         uint64_t a_hwm, uint64_t b_hwm,
-                                         uint64_t a_id, uint64_t b_id)
-    int _pp_check_read "zc_pipe_check_read" (_pp_pipe *p)
-    int _pp_read "zc_pipe_read" (_pp_pipe *p, zc_msg_t *msg)
-    int _pp_check_write "zc_pipe_check_write" (_pp_pipe *p)
-    int _pp_write "zc_pipe_write" (_pp_pipe *p, zc_msg_t *msg)
-    void _pp_flush "zc_pipe_flush" (_pp_pipe *p)
-    int _pp_activate_write "zc_pipe_process_activate_write" (_pp_pipe *p, uint64_t n)
-    void _pp_terminate "zc_pipe_terminate" (_pp_pipe *p)
+from zmqcore.backend.core cimport (
+    ZC_CMD_STOP as _PP_STOP, ZC_CMD_ACTIVATE_READ as _PP_ACTIVATE_READ,
+    ZC_CMD_ACTIVATE_WRITE as _PP_ACTIVATE_WRITE, ZC_CMD_PIPE_TERM as _PP_PIPE_TERM,
+    zc_command_t as _pp_command, zc_mailbox_t as _pp_mailbox,
+    zc_mailbox_new as _pp_mailbox_new, zc_mailbox_unref as _pp_mailbox_unref,
+    zc_mailbox_send as _pp_mailbox_send, zc_mailbox_recv as _pp_mailbox_recv,
+    zc_mailbox_fd as _pp_mailbox_fd, zc_pipe_t as _pp_pipe,
+    zc_pipe_pair_new as _pp_pair_new, zc_pipe_check_read as _pp_check_read,
+    zc_pipe_read as _pp_read, zc_pipe_check_write as _pp_check_write,
+    zc_pipe_write as _pp_write, zc_pipe_flush as _pp_flush,
+    zc_pipe_process_activate_write as _pp_activate_write,
+    zc_pipe_terminate as _pp_terminate)
 
 
 cdef extern from "<pthread.h>" nogil:

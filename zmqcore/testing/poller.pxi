@@ -19,7 +19,7 @@ from posix.signal cimport sigismember, SIG_BLOCK
 from posix.types cimport sigset_t
 from posix.unistd cimport close, pipe, read, usleep, write
 
-from zmqcore.backend cimport core_io as _cio
+from zmqcore.backend cimport core as _cio
 
 
 cdef extern from "zmqcore/clock.h" nogil:
