@@ -1,18 +1,17 @@
 /*  Fair queue: takes messages round-robin from the pipes that have some,
-    whole multipart messages at a time.  Active pipes sit at the front of
-    the array.  A pipe whose peer has gone and which is drained is handed
-    to `on_drained` so the socket can let go of it. */
+    whole multipart messages at a time.  A pipe whose peer has gone and
+    which is drained is handed back (`drained`) so the socket can let go
+    of it. */
 #ifndef ZMQCORE_FQ_H
 #define ZMQCORE_FQ_H
 
 #include "zmqcore/msg.h"
-#include "zmqcore/pipe.h"
+#include "zmqcore/pipe_array.h"
 
 typedef struct zc_fq {
-    zc_pipe_t **pipes;
-    int n, active, cap;
-    int current;
-    zc_pipe_t *reading; /*  pipe of the multipart message under way */
+    zc_pipe_array_t pipes;  /*  active: readable as far as we know */
+    int current;            /*  next active slot to read */
+    zc_pipe_t *reading;     /*  pipe of the multipart message under way */
 } zc_fq_t;
 
 void zc_fq_init(zc_fq_t *fq);

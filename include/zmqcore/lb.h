@@ -1,19 +1,16 @@
 /*  Load balancer: round-robin over the pipes that can take a message now.
-    Active pipes are kept at the front of the array ([0, active)), so
-    finding the next writable pipe never scans idle ones.  A multipart
-    message stays on the pipe its first part took. */
+    A multipart message stays on the pipe its first part took. */
 #ifndef ZMQCORE_LB_H
 #define ZMQCORE_LB_H
 
 #include "zmqcore/msg.h"
-#include "zmqcore/pipe.h"
+#include "zmqcore/pipe_array.h"
 
 typedef struct zc_lb {
-    zc_pipe_t **pipes;
-    int n, active, cap;
-    int current;
-    zc_pipe_t *sending; /*  pipe of the multipart message under way */
-    int dropping;       /*  its pipe went away mid-message: drop the rest */
+    zc_pipe_array_t pipes;  /*  active: writable as far as we know */
+    int current;            /*  next active slot to try */
+    zc_pipe_t *sending;     /*  pipe of the multipart message under way */
+    int dropping;           /*  its pipe went away mid-message: drop the rest */
 } zc_lb_t;
 
 void zc_lb_init(zc_lb_t *lb);

@@ -30,6 +30,9 @@
 
 struct zc_pipe_pair;
 
+/*  Which of zc_pipe_t.slot a pipe array uses. */
+enum { ZC_SLOT_LB = 0, ZC_SLOT_FQ = 1 };
+
 typedef struct zc_pipe {
     zc_ypipe_t *in;                 /*  we read it */
     zc_ypipe_t *out;                /*  we write it */
@@ -47,7 +50,8 @@ typedef struct zc_pipe {
     int out_active;                 /*  0 while at HWM or peer gone */
     int peer_terminated;            /*  PIPE_TERM received */
     int set_index;                  /*  slot in the owner's pipe set */
-    int lb_index, fq_index;         /*  slots in the owner's lb / fq */
+    int slot[2];                    /*  slots in the owner's lb and fq
+                                        (see pipe_array.h) */
     zc_mailbox_t **wake_slot;       /*  owner's: where flush leaves a
                                         wake-up for the owner to make
                                         later (NULL: wake at once) */

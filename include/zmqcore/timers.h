@@ -13,7 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "poller.h"
+#include "zmqcore/clock.h"
+#include "zmqcore/poller.h"
 
 typedef struct zc_timer {
     int64_t when;           /*  due at this zc_clock_ms() */
@@ -49,5 +50,21 @@ int zc_timers_timeout(const zc_timers_t *t, int64_t now);
 int zc_timers_execute(zc_timers_t *t, int64_t now);
 
 static inline size_t zc_timers_count(const zc_timers_t *t) { return t->count; }
+
+/*  Adds a timer due timeout_ms from now (negative: now). */
+static inline int zc_timers_add_in(zc_timers_t *t, int timeout_ms, zc_poll_handler_t *h, int id)
+{
+    return zc_timers_add(t, zc_clock_ms() + (timeout_ms < 0 ? 0 : timeout_ms), h, id);
+}
+
+/*  How long a poller may sleep: until the next timer, and no longer than
+    max_timeout_ms (-1: no cap of its own).  -1 means forever. */
+static inline int zc_timers_wait_ms(const zc_timers_t *t, int max_timeout_ms)
+{
+    int timeout = t->count > 0 ? zc_timers_timeout(t, zc_clock_ms()) : -1;
+    if (max_timeout_ms >= 0 && (timeout < 0 || timeout > max_timeout_ms))
+        timeout = max_timeout_ms;
+    return timeout;
+}
 
 #endif

@@ -128,16 +128,8 @@ int zc_mailbox_recv(zc_mailbox_t *mb, zc_command_t *cmd, int timeout_ms)
             if (got)
                 return 0;
         }
-        int wait_ms = timeout_ms;
-        if (timeout_ms > 0) {
-            int64_t left = deadline - zc_clock_ms();
-            if (left <= 0) {
-                errno = EAGAIN;
-                return -1;
-            }
-            wait_ms = (int) left;
-        }
-        if (timeout_ms == 0) {
+        int wait_ms = timeout_ms > 0 ? zc_ms_until(deadline) : timeout_ms;
+        if (wait_ms == 0) {
             errno = EAGAIN;
             return -1;
         }

@@ -33,7 +33,7 @@ static void init_end(zc_pipe_t *p, zc_pipe_pair_t *pair, zc_pipe_t *peer,
     p->hwm = hwm;
     p->lwm = compute_lwm(peer_hwm);
     p->out_active = 1;
-    p->set_index = p->lb_index = p->fq_index = -1;
+    p->set_index = p->slot[ZC_SLOT_LB] = p->slot[ZC_SLOT_FQ] = -1;
     if (mb)
         zc_mailbox_ref(mb);
     atomic_init(&p->mailbox, mb);

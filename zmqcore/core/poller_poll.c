@@ -161,9 +161,7 @@ int zc_poller_reset_pollout(zc_poller_t *p, zc_poll_handle_t e)
 
 int zc_poller_add_timer(zc_poller_t *p, int timeout_ms, zc_poll_handler_t *h, int id)
 {
-    if (timeout_ms < 0)
-        timeout_ms = 0;
-    return zc_timers_add(&p->timers, zc_clock_ms() + timeout_ms, h, id);
+    return zc_timers_add_in(&p->timers, timeout_ms, h, id);
 }
 
 int zc_poller_cancel_timer(zc_poller_t *p, zc_poll_handler_t *h, int id)
@@ -174,11 +172,7 @@ int zc_poller_cancel_timer(zc_poller_t *p, zc_poll_handler_t *h, int id)
 int zc_poller_wait(zc_poller_t *p, int max_timeout_ms)
 {
     reap(p);
-    int timeout = -1;
-    if (zc_timers_count(&p->timers) > 0)
-        timeout = zc_timers_timeout(&p->timers, zc_clock_ms());
-    if (max_timeout_ms >= 0 && (timeout < 0 || timeout > max_timeout_ms))
-        timeout = max_timeout_ms;
+    int timeout = zc_timers_wait_ms(&p->timers, max_timeout_ms);
 
     size_t n = p->count;
     int ready = poll(p->fds, (nfds_t) n, timeout);

@@ -206,19 +206,10 @@ static int run_op(zc_socket_t *s, xop_t op, zc_msg_t *msg, int timeout_ms)
             return 0;
         if (errno != EAGAIN)
             return -1;
-        if (timeout_ms == 0) {
+        wait_ms = timeout_ms > 0 ? zc_ms_until(deadline) : timeout_ms;
+        if (wait_ms == 0) {
             errno = EAGAIN;
             return -1;
-        }
-        if (timeout_ms > 0) {
-            int64_t left = deadline - zc_clock_ms();
-            if (left <= 0) {
-                errno = EAGAIN;
-                return -1;
-            }
-            wait_ms = (int) left;
-        } else {
-            wait_ms = -1;
         }
     }
 }
@@ -277,14 +268,20 @@ static int parse_endpoint(const char *endpoint, const char **address)
     return -1;
 }
 
-int zc_socket_bind(zc_socket_t *s, const char *endpoint)
+/*  What every endpoint call checks first.  0 and *address set, or -1. */
+static int endpoint_call(zc_socket_t *s, const char *endpoint, const char **address)
 {
-    const char *address;
     if (s->ctx_terminated) {
         errno = ETERM;
         return -1;
     }
-    if (parse_endpoint(endpoint, &address) < 0)
+    return parse_endpoint(endpoint, address) < 0 ? -1 : 0;
+}
+
+int zc_socket_bind(zc_socket_t *s, const char *endpoint)
+{
+    const char *address;
+    if (endpoint_call(s, endpoint, &address) < 0)
         return -1;
     return zc_ctx_inproc_bind(s->ctx, s, address);
 }
@@ -292,11 +289,7 @@ int zc_socket_bind(zc_socket_t *s, const char *endpoint)
 int zc_socket_connect(zc_socket_t *s, const char *endpoint)
 {
     const char *address;
-    if (s->ctx_terminated) {
-        errno = ETERM;
-        return -1;
-    }
-    if (parse_endpoint(endpoint, &address) < 0)
+    if (endpoint_call(s, endpoint, &address) < 0)
         return -1;
     return zc_ctx_inproc_connect(s->ctx, s, address);
 }
@@ -304,11 +297,7 @@ int zc_socket_connect(zc_socket_t *s, const char *endpoint)
 int zc_socket_unbind(zc_socket_t *s, const char *endpoint)
 {
     const char *address;
-    if (s->ctx_terminated) {
-        errno = ETERM;
-        return -1;
-    }
-    if (parse_endpoint(endpoint, &address) < 0)
+    if (endpoint_call(s, endpoint, &address) < 0)
         return -1;
     return zc_ctx_inproc_unbind(s->ctx, s, address);
 }
@@ -316,11 +305,7 @@ int zc_socket_unbind(zc_socket_t *s, const char *endpoint)
 int zc_socket_disconnect(zc_socket_t *s, const char *endpoint)
 {
     const char *address;
-    if (s->ctx_terminated) {
-        errno = ETERM;
-        return -1;
-    }
-    if (parse_endpoint(endpoint, &address) < 0)
+    if (endpoint_call(s, endpoint, &address) < 0)
         return -1;
     /*  Commands first, so pipes that arrived by this endpoint are known. */
     zc_socket_process_commands(s, 0);
@@ -395,10 +380,8 @@ int zc_poll(zc_pollitem_t *items, int n, long timeout_ms)
             wait_ms = 0;
         else if (timeout_ms < 0)
             wait_ms = -1;
-        else {
-            int64_t left = deadline - zc_clock_ms();
-            wait_ms = left > 0 ? (int) (left > 0x7fffffff ? 0x7fffffff : left) : 0;
-        }
+        else
+            wait_ms = zc_ms_until(deadline);
         int rc = poll(fds, (nfds_t) n, wait_ms);
         if (rc < 0) {
             if (fds != stack_fds)
