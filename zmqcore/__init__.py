@@ -17,7 +17,7 @@ from zmqcore.poll import Poller, poll, select, zmq_poll
 _LIBZMQ_VERSION = (4, 3, 5)
 
 # What has() answers True for; grows as transports and mechanisms land.
-_CAPABILITIES = frozenset()
+_CAPABILITIES = frozenset({"ipc"})
 
 version_info = tuple(int(x) for x in __version__.split(".")[:3])
 

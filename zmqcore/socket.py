@@ -124,6 +124,28 @@ class Socket(SocketBase, AttributeSetter):
         super().connect(addr)
         return _SocketContext(self, addr, self.disconnect)
 
+    _monitor_socket = None
+
+    def get_monitor_socket(self, events=None, addr=None):
+        """Start monitoring and return a PAIR socket that receives the
+        events (read them with zmqcore.utils.monitor.recv_monitor_message)."""
+        if self._monitor_socket is not None and not self._monitor_socket.closed:
+            return self._monitor_socket
+        if addr is None:
+            addr = f"inproc://monitor.s-{self.underlying:x}"
+        if events is None:
+            events = 0xffff
+        self.monitor(addr, events)
+        sock = self.context.socket(SocketType.PAIR)
+        sock.connect(addr)
+        self._monitor_socket = sock
+        return sock
+
+    def disable_monitor(self):
+        """Stop monitoring (a MONITOR_STOPPED event is sent first)."""
+        self._monitor_socket = None
+        self.monitor(None, 0)
+
     def recv_into(self, buffer, nbytes=0, flags=0):
         """Receive into a writable buffer; returns the message's full size
         (the copy is truncated to the buffer, or to nbytes if given)."""

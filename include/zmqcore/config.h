@@ -23,4 +23,29 @@
 /*  Most file descriptors one poller call returns at once. */
 #define ZC_POLLER_MAX_EVENTS 256
 
+/*  ---- ZMTP codec (decoder.h, encoder.h) ---- */
+
+/*  Bytes the engine reads from a socket at once.  8 KiB is libzmq's
+    in_batch_size: big enough that a stream of small frames costs one read()
+    per ~100 frames, small enough to stay in L1/L2 while it is decoded.
+    Bodies whose unread remainder is at least this large are read straight
+    into their own message instead (no copy). */
+#define ZC_IN_BATCH_SIZE 8192
+
+/*  Bytes of headers and small bodies the encoder packs into one write.
+    8 KiB is libzmq's out_batch_size, for the same reasons as above. */
+#define ZC_OUT_BATCH_SIZE 8192
+
+/*  Bodies of at least this many bytes are not copied into the encoder's
+    batch: they are written from the message itself as their own iovec.
+    Below it, a memcpy is cheaper than an extra iovec segment and keeps the
+    batch dense; at half a batch, copying would also leave little room for
+    the frames that follow. */
+#define ZC_ENCODER_COPY_MAX 4096
+
+/*  Reads an engine makes per poller wake-up before it yields to the
+    other connections of its I/O thread.  Each read takes up to a batch (or
+    a large body), so one busy peer gets at most this many batches ahead. */
+#define ZC_ENGINE_READS_PER_EVENT 16
+
 #endif

@@ -17,8 +17,9 @@
 #ifndef ZMQCORE_IO_THREAD_H
 #define ZMQCORE_IO_THREAD_H
 
-#include "mailbox.h"
-#include "poller.h"
+#include "zmqcore/mailbox.h"
+#include "zmqcore/pipe.h"
+#include "zmqcore/poller.h"
 
 typedef struct zc_io_thread zc_io_thread_t;
 
@@ -43,6 +44,21 @@ void zc_io_thread_destroy(zc_io_thread_t *t);
 /*  The mailbox to post commands to.  Any thread; valid until destroy (take
     a reference with zc_mailbox_ref to keep it longer). */
 zc_mailbox_t *zc_io_thread_mailbox(zc_io_thread_t *t);
+
+/*  Who handles the commands (ACTIVATE_READ, PIPE_TERM, ...) that name a
+    pipe end owned on this thread; embedded in the owner (a session). */
+typedef struct zc_pipe_owner {
+    void (*on_command)(void *owner, zc_pipe_t *p, const zc_command_t *cmd);
+    void *owner;
+} zc_pipe_owner_t;
+
+/*  Routes commands for pipe end p to `owner` until removed.  Io thread.
+    0, or -1 (ENOMEM). */
+int zc_io_thread_add_pipe(zc_io_thread_t *t, zc_pipe_t *p, zc_pipe_owner_t *owner);
+void zc_io_thread_remove_pipe(zc_io_thread_t *t, zc_pipe_t *p);
+
+/*  Posts fn(arg) to run on the io thread.  Any thread.  0, or -1. */
+int zc_io_thread_call(zc_io_thread_t *t, void (*fn)(void *), void *arg);
 
 /*  The thread's poller.  Use it only on the io thread while it runs. */
 zc_poller_t *zc_io_thread_poller(zc_io_thread_t *t);

@@ -136,6 +136,13 @@ static inline void zc_pipe_flush(zc_pipe_t *p)
         zc_pipe_wake_reader(p);
 }
 
+/*  Takes back the parts of an unfinished message (a connection broke
+    mid-message).  Owner thread. */
+static inline void zc_pipe_rollback(zc_pipe_t *p)
+{
+    zc_ypipe_rollback(p->out);
+}
+
 /*  ACTIVATE_WRITE arrived.  1 if the end became writable. */
 static inline int zc_pipe_process_activate_write(zc_pipe_t *p, uint64_t msgs_read)
 {

@@ -14,6 +14,9 @@
 
 #include <stdint.h>
 
+#include <pthread.h>
+
+#include "zmqcore/child.h"
 #include "zmqcore/ctx.h"
 #include "zmqcore/err.h"
 #include "zmqcore/fq.h"
@@ -21,6 +24,7 @@
 #include "zmqcore/mailbox.h"
 #include "zmqcore/msg.h"
 #include "zmqcore/pipe.h"
+#include "zmqcore/poller.h"
 
 /*  Socket types, with libzmq's numbers. */
 enum {
@@ -51,11 +55,7 @@ typedef struct zc_pattern {
     void (*xpipe_terminated) (zc_socket_t *s, zc_pipe_t *p);
 } zc_pattern_t;
 
-typedef struct zc_options {
-    int sndhwm, rcvhwm;     /*  messages; 0 = no limit */
-    int linger;             /*  ms; -1 = forever */
-    int rcvtimeo, sndtimeo; /*  ms; -1 = forever */
-} zc_options_t;
+#include "zmqcore/options.h"
 
 struct zc_socket {
     zc_ctx_t *ctx;
@@ -76,6 +76,21 @@ struct zc_socket {
     int rcvmore;            /*  last part received had MORE */
     int ctx_terminated;     /*  STOP seen: blocking calls fail with ETERM */
     unsigned ticks;         /*  operations since commands were last read */
+
+    /*  I/O children (listeners, connecting sessions): see child.h. */
+    zc_child_t **children;
+    int nchildren, children_cap;
+    int closing;            /*  closed by the user; the reaper holds it */
+    zc_poll_handle_t reap_handle;
+    zc_poll_handler_t reap_handler;
+    struct zc_io_thread *reaper;
+
+    char last_endpoint[256];    /*  LAST_ENDPOINT, after bind/connect */
+
+    /*  Monitor (monitor.h); any thread, under monitor_lock. */
+    pthread_mutex_t monitor_lock;
+    struct zc_socket *monitor;
+    int monitor_events;
 };
 
 /*  NULL with errno: EINVAL (type), ETERM, EMFILE, ENOMEM. */
@@ -126,6 +141,14 @@ void zc_socket_attach_pipe(zc_socket_t *s, zc_pipe_t *p, const char *endpoint);
 
 /*  Removes and releases one pipe end (pattern told first). */
 void zc_socket_detach_pipe(zc_socket_t *s, zc_pipe_t *p);
+
+/*  A child reports that it has ended (any thread: posts a command). */
+void zc_socket_child_terminated(zc_socket_t *s, zc_child_t *child);
+
+/*  Integer options.  0, or -1 with errno EINVAL. */
+int zc_socket_setopt_int(zc_socket_t *s, int option, int64_t value);
+int zc_socket_getopt_int(zc_socket_t *s, int option, int64_t *value);
+int zc_socket_setopt_bytes(zc_socket_t *s, int option, const void *value, size_t len);
 
 static inline int zc_socket_fd(const zc_socket_t *s) { return zc_mailbox_fd(s->mailbox); }
 

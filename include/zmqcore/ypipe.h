@@ -45,6 +45,7 @@ typedef struct zc_ypipe {
     int w_pos;                  /*  next free slot */
     zc_msg_t *w_flushed;        /*  end the writer last published */
     zc_msg_t *w_complete;       /*  end of the last complete message */
+    zc_ychunk_t *w_complete_chunk;  /*  the chunk w_complete points into */
     char pad2_[64 - 3 * sizeof(void *) - sizeof(int)];
 
     /*  shared */
@@ -80,10 +81,16 @@ static inline int zc_ypipe_write(zc_ypipe_t *y, zc_msg_t *msg, int incomplete)
     } else {
         y->w_chunk->values[y->w_pos++] = *msg;
     }
-    if (!incomplete)
+    if (!incomplete) {
         y->w_complete = &y->w_chunk->values[y->w_pos];
+        y->w_complete_chunk = y->w_chunk;
+    }
     return 0;
 }
+
+/*  Writer.  Takes back (and closes) the parts of a message that was never
+    completed, so the next write starts a fresh message. */
+void zc_ypipe_rollback(zc_ypipe_t *y);
 
 /*  Writer.  Publishes complete messages.  Returns 1, or 0 when the reader
     was asleep and must be woken by the caller. */

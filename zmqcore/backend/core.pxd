@@ -174,12 +174,15 @@ cdef extern from "zmqcore/socket.h" nogil:
 
     ctypedef struct zc_options_t:
         int sndhwm, rcvhwm, linger, rcvtimeo, sndtimeo
+        unsigned char routing_id[255]
+        int routing_id_len
 
     ctypedef struct zc_socket_t:
         const zc_pattern_t *pattern
         zc_options_t options
         int rcvmore
         void *deferred_wake
+        char last_endpoint[256]
         int ctx_terminated
 
     enum:
@@ -208,3 +211,152 @@ cdef extern from "zmqcore/socket.h" nogil:
     int zc_socket_events(zc_socket_t *s)
     int zc_socket_fd(const zc_socket_t *s)
     int zc_poll(zc_pollitem_t *items, int n, long timeout_ms)
+    int zc_socket_setopt_int(zc_socket_t *s, int option, int64_t value)
+    int zc_socket_getopt_int(zc_socket_t *s, int option, int64_t *value)
+    int zc_socket_setopt_bytes(zc_socket_t *s, int option, const void *value, size_t len)
+
+
+cdef extern from "zmqcore/monitor.h" nogil:
+    int zc_socket_monitor(zc_socket_t *s, const char *addr, int events)
+
+
+cdef extern from "zmqcore/options.h" nogil:
+    int zc_options_set(zc_options_t *o, int option, const void *value, size_t len)
+
+
+# ---------------------------------------------------------------------------
+# ZMTP codec: decoder, encoder, greeting, commands/metadata
+# (include/zmqcore/{decoder,encoder,greeting,metadata}.h).  One I/O thread
+# owns a decoder/encoder; the greeting and metadata functions are pure.
+# ---------------------------------------------------------------------------
+
+from libc.stdint cimport uint16_t
+from posix.uio cimport iovec
+
+cdef extern from "zmqcore/msg.h" nogil:
+    enum:
+        ZC_MSG_COMMAND
+
+
+cdef extern from "zmqcore/config.h" nogil:
+    enum:
+        ZC_IN_BATCH_SIZE
+        ZC_OUT_BATCH_SIZE
+        ZC_ENCODER_COPY_MAX
+
+
+cdef extern from "zmqcore/decoder.h" nogil:
+    enum:
+        ZC_WIRE_MORE
+        ZC_WIRE_LONG
+        ZC_WIRE_COMMAND
+
+    ctypedef struct zc_decoder_t:
+        unsigned char *buf          # the batch buffer
+        size_t bufsize
+        int64_t maxmsgsize
+        int msg_live                # a partial frame is held
+        uint64_t frames             # frames completed
+        uint64_t zero_copy_bytes    # body bytes read in place
+
+    int zc_decoder_init(zc_decoder_t *d, size_t bufsize, int64_t maxmsgsize)
+    void zc_decoder_fini(zc_decoder_t *d)
+    # Where to read next; only after decode consumed all earlier input.
+    void zc_decoder_get_buffer(zc_decoder_t *d, unsigned char **data, size_t *size)
+    # 1 frame done (*consumed used), 0 all consumed, -1 errno (sticky).
+    int zc_decoder_decode(zc_decoder_t *d, const unsigned char *data, size_t size,
+                          size_t *consumed)
+    # After decode returned 1 the frame is the caller's: move it out.
+    zc_msg_t *zc_decoder_msg(zc_decoder_t *d)
+    void zc_decoder_msg_taken(zc_decoder_t *d)
+    int zc_decoder_idle(const zc_decoder_t *d)
+
+
+cdef extern from "zmqcore/encoder.h" nogil:
+    enum:
+        ZC_ENCODER_HEADER_MAX
+
+    ctypedef struct zc_encoder_t:
+        unsigned char *batch
+        size_t cap
+        int has_large               # a body is pending by reference
+
+    int zc_encoder_init(zc_encoder_t *e, size_t batch_size)
+    void zc_encoder_fini(zc_encoder_t *e)
+    void zc_encoder_set_copy_max(zc_encoder_t *e, size_t copy_max)
+    int zc_encoder_has_room(const zc_encoder_t *e)
+    void zc_encoder_add(zc_encoder_t *e, zc_msg_t *msg)     # takes msg
+    int zc_encoder_add_raw(zc_encoder_t *e, const void *data, size_t len)
+    int zc_encoder_iov(zc_encoder_t *e, iovec *iov, int max)
+    void zc_encoder_advance(zc_encoder_t *e, size_t n)
+    int zc_encoder_empty(const zc_encoder_t *e)
+    size_t zc_encoder_pending(const zc_encoder_t *e)
+
+
+cdef extern from "zmqcore/greeting.h" nogil:
+    enum:
+        ZC_GREETING_SIZE
+        ZC_GREETING_SIGNATURE_SIZE
+        ZC_ZMTP_MAJOR
+        ZC_ZMTP_MINOR
+
+    ctypedef struct zc_greeting_t:
+        int major                   # -1 until seen
+        int minor
+        char mechanism[21]
+        int as_server
+
+    void zc_greeting_build(unsigned char *out, const char *mechanism, int as_server)
+    void zc_greeting_build_ex(unsigned char *out, const char *mechanism,
+                              int as_server, int minor, size_t identity_len)
+    # 1 complete, 0 need more, -1 EPROTO
+    int zc_greeting_parse(const unsigned char *buf, size_t len, zc_greeting_t *out)
+
+
+cdef extern from "zmqcore/metadata.h" nogil:
+    enum:
+        ZC_PING_MAX_CONTEXT
+        ZC_ERROR_MAX_REASON
+
+    ctypedef struct zc_metadata_t:
+        const unsigned char *socket_type    # into the parsed buffer; NULL if absent
+        size_t socket_type_len
+        const unsigned char *identity
+        size_t identity_len
+        int has_identity
+        size_t properties
+
+    # Builders return the size needed (snprintf style).
+    size_t zc_command_build(unsigned char *out, size_t cap, const char *name,
+                            const unsigned char *body, size_t body_len)
+    int zc_command_msg(zc_msg_t *msg, const char *name,
+                       const unsigned char *body, size_t body_len)
+    int zc_command_name(const unsigned char *body, size_t len,
+                        const unsigned char **name, size_t *name_len,
+                        const unsigned char **data, size_t *data_len)
+    int zc_command_is(const unsigned char *name, size_t name_len, const char *expected)
+    size_t zc_property_build(unsigned char *out, size_t cap, const char *name,
+                             const unsigned char *value, size_t value_len)
+    int zc_metadata_build(unsigned char *out, size_t cap, const char *socket_type,
+                          const unsigned char *identity, size_t identity_len,
+                          int with_identity)
+    int zc_metadata_next(const unsigned char *data, size_t len, size_t *pos,
+                         const unsigned char **name, size_t *name_len,
+                         const unsigned char **value, size_t *value_len)
+    int zc_property_name_is(const unsigned char *name, size_t name_len,
+                            const char *expected)
+    int zc_metadata_parse(const unsigned char *data, size_t len, zc_metadata_t *out)
+    int zc_socket_type_from_name(const unsigned char *name, size_t len)
+    const char *zc_socket_type_name(int type)
+    int zc_socket_types_compatible(int ours, int theirs)
+    size_t zc_ping_build(unsigned char *out, size_t cap, uint16_t ttl_ds,
+                         const unsigned char *context, size_t context_len)
+    int zc_ping_parse(const unsigned char *data, size_t len, uint16_t *ttl_ds,
+                      const unsigned char **context, size_t *context_len)
+    size_t zc_pong_build(unsigned char *out, size_t cap,
+                         const unsigned char *context, size_t context_len)
+    size_t zc_error_build(unsigned char *out, size_t cap, const char *reason)
+    int zc_error_parse(const unsigned char *data, size_t len,
+                       const unsigned char **reason, size_t *reason_len)
+    size_t zc_subscribe_build(unsigned char *out, size_t cap, int subscribe,
+                              const unsigned char *topic, size_t topic_len)

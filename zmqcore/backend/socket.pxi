@@ -6,16 +6,10 @@ from zmqcore.constants import _OPTION_TYPES
 # Defaults reported for options the core does not act on yet; set values
 # are kept and read back, as libzmq would.
 _STORED_DEFAULTS = {
-    _SO.AFFINITY: 0, _SO.ROUTING_ID: b"", _SO.RATE: 100, _SO.RECOVERY_IVL: 10000,
-    _SO.SNDBUF: -1, _SO.RCVBUF: -1, _SO.RECONNECT_IVL: 100, _SO.BACKLOG: 100,
-    _SO.RECONNECT_IVL_MAX: 0, _SO.MAXMSGSIZE: -1, _SO.MULTICAST_HOPS: 1,
-    _SO.TCP_KEEPALIVE: -1, _SO.TCP_KEEPALIVE_CNT: -1, _SO.TCP_KEEPALIVE_IDLE: -1,
-    _SO.TCP_KEEPALIVE_INTVL: -1, _SO.IMMEDIATE: 0, _SO.IPV6: 0, _SO.MECHANISM: 0,
-    _SO.TOS: 0, _SO.HANDSHAKE_IVL: 30000, _SO.HEARTBEAT_IVL: 0, _SO.HEARTBEAT_TTL: 0,
-    _SO.HEARTBEAT_TIMEOUT: -1, _SO.CONNECT_TIMEOUT: 0, _SO.TCP_MAXRT: 0,
-    _SO.MULTICAST_MAXTPDU: 1500, _SO.INVERT_MATCHING: 0, _SO.ZAP_DOMAIN: b"",
-    _SO.PLAIN_SERVER: 0, _SO.PLAIN_USERNAME: b"", _SO.PLAIN_PASSWORD: b"",
-    _SO.CURVE_SERVER: 0, _SO.IPV4ONLY: 1, _SO.CONFLATE: 0, _SO.USE_FD: -1,
+    _SO.AFFINITY: 0, _SO.RATE: 100, _SO.RECOVERY_IVL: 10000, _SO.MULTICAST_HOPS: 1,
+    _SO.MECHANISM: 0, _SO.MULTICAST_MAXTPDU: 1500, _SO.INVERT_MATCHING: 0,
+    _SO.ZAP_DOMAIN: b"", _SO.PLAIN_SERVER: 0, _SO.PLAIN_USERNAME: b"",
+    _SO.PLAIN_PASSWORD: b"", _SO.CURVE_SERVER: 0, _SO.CONFLATE: 0, _SO.USE_FD: -1,
     _SO.BINDTODEVICE: b"", _SO.SOCKS_PROXY: b"", _SO.VMCI_BUFFER_SIZE: 0,
 }
 
@@ -26,7 +20,6 @@ cdef class Socket:
     cdef zc_socket_t *_s
     cdef Context _ctx
     cdef readonly object context
-    cdef bytes _last_endpoint
     cdef dict _stored
     cdef public int copy_threshold
     cdef object __weakref__
@@ -42,7 +35,6 @@ cdef class Socket:
         self.context = context
         if self._ctx._ctx == NULL:
             raise ZMQError(ENOTSUP)   # pyzmq's answer for a closed context
-        self._last_endpoint = b""
         self._stored = {}
         self.copy_threshold = 65536 if copy_threshold is None else copy_threshold
         cdef int stype
@@ -102,14 +94,12 @@ cdef class Socket:
         self._check_open()
         cdef bytes b = self._endpoint_bytes(addr)
         _check_rc(zc_socket_bind(self._s, b))
-        self._last_endpoint = b
 
     def connect(self, addr):
         """Connect to an endpoint ``transport://address``."""
         self._check_open()
         cdef bytes b = self._endpoint_bytes(addr)
         _check_rc(zc_socket_connect(self._s, b))
-        self._last_endpoint = b
 
     def unbind(self, addr):
         """Stop listening on an endpoint bound earlier."""
@@ -246,46 +236,24 @@ cdef class Socket:
         else:
             if not isinstance(optval, int):
                 raise TypeError(f"expected int, got: {optval!r}")
-        if option == _SO.SNDHWM or option == _SO.RCVHWM:
-            if optval < 0 or optval > 0x7fffffff:
-                raise ZMQError(EINVAL)
-            if option == _SO.SNDHWM:
-                self._s.options.sndhwm = optval
-            else:
-                self._s.options.rcvhwm = optval
-        elif option == _SO.LINGER or option == _SO.RCVTIMEO or option == _SO.SNDTIMEO:
-            if optval < -1 or optval > 0x7fffffff:
-                raise ZMQError(EINVAL)
-            v = optval
-            if option == _SO.LINGER:
-                self._s.options.linger = v
-            elif option == _SO.RCVTIMEO:
-                self._s.options.rcvtimeo = v
-            else:
-                self._s.options.sndtimeo = v
+        if option == _SO.ROUTING_ID:
+            _check_rc(zc_socket_setopt_bytes(self._s, option, <const char *> optval, len(optval)))
         elif option in _STORED_DEFAULTS:
             self._stored[option] = optval
         else:
-            raise ZMQError(EINVAL)
+            if optval < -0x8000000000000000 or optval > 0x7fffffffffffffff:
+                raise ZMQError(EINVAL)
+            _check_rc(zc_socket_setopt_int(self._s, option, optval))
 
     def get(self, int option):
         """Get a socket option (getsockopt)."""
         self._check_open()
         cdef int ev
+        cdef int64_t v64
         if option == _SO.TYPE:
             return self._s.pattern.type
         if option == _SO.RCVMORE:
             return self._s.rcvmore
-        if option == _SO.SNDHWM:
-            return self._s.options.sndhwm
-        if option == _SO.RCVHWM:
-            return self._s.options.rcvhwm
-        if option == _SO.LINGER:
-            return self._s.options.linger
-        if option == _SO.RCVTIMEO:
-            return self._s.options.rcvtimeo
-        if option == _SO.SNDTIMEO:
-            return self._s.options.sndtimeo
         if option == _SO.EVENTS:
             ev = zc_socket_events(self._s)
             if self._s.ctx_terminated:
@@ -294,13 +262,27 @@ cdef class Socket:
         if option == _SO.FD:
             return zc_socket_fd(self._s)
         if option == _SO.LAST_ENDPOINT:
-            return self._last_endpoint
+            return <bytes> self._s.last_endpoint
+        if option == _SO.ROUTING_ID:
+            return (<char *> self._s.options.routing_id)[:self._s.options.routing_id_len]
         if option in _STORED_DEFAULTS:
             return self._stored.get(option, _STORED_DEFAULTS[option])
-        raise ZMQError(EINVAL)
+        _check_rc(zc_socket_getopt_int(self._s, option, &v64))
+        return v64
 
     setsockopt = set
     getsockopt = get
+
+    def monitor(self, addr, int events=0xffff):
+        """Report events of this socket's connections to a PAIR socket bound
+        at addr (inproc); addr=None stops monitoring."""
+        self._check_open()
+        cdef int rc
+        if addr is None:
+            rc = zc_socket_monitor(self._s, NULL, 0)
+        else:
+            rc = zc_socket_monitor(self._s, self._endpoint_bytes(addr), events)
+        _check_rc(rc)
 
     def fileno(self):
         """The socket's event fd (same as getsockopt(FD))."""

@@ -1,5 +1,6 @@
 /*  I/O thread: a pthread turning the poller loop.  See io_thread.h. */
 #include "zmqcore/io_thread.h"
+#include "zmqcore/ptrmap.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -18,6 +19,8 @@ struct zc_io_thread {
     pthread_t thread;
     int state;                      /*  IO_*; owner thread only */
     int stopping;                   /*  io thread only: STOP received */
+    zc_ptrmap_t pipes;              /*  io thread only: zc_pipe_t* ->
+                                        zc_pipe_owner_t* */
 };
 
 /*  The mailbox fd is readable: run every command waiting.  Io thread. */
@@ -37,7 +40,14 @@ static void mailbox_in_event(void *arg)
                 cmd.fn(cmd.fn_arg);
             break;
         default:
-            break;  /*  pipe commands are for sockets, not io threads */
+            if (cmd.pipe) {
+                /*  Only an end still registered is dereferenced; the id
+                    tells a reused address from the end the command meant. */
+                zc_pipe_owner_t *o = zc_ptrmap_get(&t->pipes, cmd.pipe);
+                if (o && cmd.pipe->id == cmd.pipe_id)
+                    o->on_command(o->owner, cmd.pipe, &cmd);
+            }
+            break;
         }
     }
 }
@@ -142,6 +152,7 @@ void zc_io_thread_destroy(zc_io_thread_t *t)
     zc_poller_rm_fd(t->poller, t->mailbox_handle);
     zc_poller_destroy(t->poller);
     zc_mailbox_unref(t->mailbox);
+    zc_ptrmap_fini(&t->pipes);
     free(t);
 }
 
@@ -158,4 +169,20 @@ zc_poller_t *zc_io_thread_poller(zc_io_thread_t *t)
 int zc_io_thread_load(const zc_io_thread_t *t)
 {
     return zc_poller_load(t->poller) - 1;
+}
+
+int zc_io_thread_add_pipe(zc_io_thread_t *t, zc_pipe_t *p, zc_pipe_owner_t *owner)
+{
+    return zc_ptrmap_put(&t->pipes, p, owner);
+}
+
+void zc_io_thread_remove_pipe(zc_io_thread_t *t, zc_pipe_t *p)
+{
+    zc_ptrmap_del(&t->pipes, p);
+}
+
+int zc_io_thread_call(zc_io_thread_t *t, void (*fn)(void *), void *arg)
+{
+    zc_command_t cmd = {.type = ZC_CMD_CALL, .fn = fn, .fn_arg = arg};
+    return zc_mailbox_send(t->mailbox, &cmd);
 }

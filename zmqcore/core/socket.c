@@ -7,9 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zmqcore/address.h"
 #include "zmqcore/clock.h"
 #include "zmqcore/config.h"
+#include "zmqcore/io_thread.h"
+#include "zmqcore/listener.h"
+#include "zmqcore/monitor.h"
 #include "zmqcore/patterns.h"
+#include "zmqcore/session.h"
 
 zc_socket_t *zc_socket_new(zc_ctx_t *ctx, int type)
 {
@@ -25,9 +30,8 @@ zc_socket_t *zc_socket_new(zc_ctx_t *ctx, int type)
     }
     s->ctx = ctx;
     s->pattern = pattern;
-    s->options.sndhwm = s->options.rcvhwm = ZC_DEFAULT_HWM;
-    s->options.linger = -1;
-    s->options.rcvtimeo = s->options.sndtimeo = -1;
+    zc_options_init(&s->options, type);
+    pthread_mutex_init(&s->monitor_lock, NULL);
     zc_lb_init(&s->lb);
     zc_fq_init(&s->fq);
     s->mailbox = zc_mailbox_new();
@@ -74,6 +78,11 @@ void zc_socket_attach_pipe(zc_socket_t *s, zc_pipe_t *p, const char *endpoint)
     p->wake_slot = &s->deferred_wake;
     if (endpoint && !p->endpoint)
         p->endpoint = strdup(endpoint);
+    if (s->closing) {
+        /*  A connection that finished its handshake as we closed. */
+        zc_socket_detach_pipe(s, p);
+        return;
+    }
     if (s->pattern->xattach(s, p) < 0) {
         /*  Refused (PAIR already has a peer): forget it without telling
             the pattern, which never took it. */
@@ -144,6 +153,14 @@ static void dispatch(zc_socket_t *s, const zc_command_t *cmd)
         break;
     case ZC_CMD_BIND:
         zc_socket_attach_pipe(s, cmd->pipe, NULL);
+        break;
+    case ZC_CMD_CHILD_TERMINATED:
+        for (int i = 0; i < s->nchildren; i++) {
+            if (s->children[i] == cmd->fn_arg) {
+                s->children[i] = s->children[--s->nchildren];
+                break;
+            }
+        }
         break;
     default:
         break;
@@ -246,78 +263,201 @@ int zc_socket_events(zc_socket_t *s)
 
 /*  --- endpoints ----------------------------------------------------------- */
 
-/*  Splits "transport://address".  Returns the transport's length, or -1
-    with EINVAL (no "://") or EPROTONOSUPPORT (transport we lack). */
-static int parse_endpoint(const char *endpoint, const char **address)
+/*  The I/O thread for a new listener or session: the least loaded. */
+static zc_io_thread_t *choose_io_thread(zc_socket_t *s)
 {
-    const char *sep = strstr(endpoint, "://");
-    if (!sep) {
-        errno = EINVAL;
-        return -1;
-    }
-    size_t n = (size_t) (sep - endpoint);
-    *address = sep + 3;
-    if (n == 6 && memcmp(endpoint, "inproc", 6) == 0) {
-        if (**address == '\0') {
-            errno = EINVAL;
-            return -1;
+    zc_ctx_t *ctx = s->ctx;
+    zc_io_thread_t *best = NULL;
+    int best_load = 0;
+    for (int i = 0; i < ctx->n_io_threads; i++) {
+        int load = zc_io_thread_load(ctx->io_threads[i]);
+        if (!best || load < best_load) {
+            best = ctx->io_threads[i];
+            best_load = load;
         }
-        return (int) n;
     }
-    errno = EPROTONOSUPPORT;
-    return -1;
+    return best;
 }
 
-/*  What every endpoint call checks first.  0 and *address set, or -1. */
+static int add_child(zc_socket_t *s, zc_child_t *c)
+{
+    if (s->nchildren == s->children_cap) {
+        int ncap = s->children_cap ? s->children_cap * 2 : 4;
+        zc_child_t **nc = realloc(s->children, (size_t) ncap * sizeof *nc);
+        if (!nc) {
+            errno = ENOMEM;
+            return -1;
+        }
+        s->children = nc;
+        s->children_cap = ncap;
+    }
+    s->children[s->nchildren++] = c;
+    return 0;
+}
+
+/*  Asks a child to end (it reports back with CHILD_TERMINATED). */
+static void term_child(zc_socket_t *s, zc_child_t *c, int linger)
+{
+    (void) s;
+    if (c->terminating)
+        return;
+    c->terminating = 1;
+    c->term_linger = linger;
+    zc_io_thread_call(c->io, c->term, c);
+}
+
+void zc_socket_child_terminated(zc_socket_t *s, zc_child_t *child)
+{
+    zc_command_t cmd = {.type = ZC_CMD_CHILD_TERMINATED, .fn_arg = child, .arg = child->id};
+    zc_mailbox_send(s->mailbox, &cmd);
+}
+
+/*  What every endpoint call checks first.  The transport, with *address
+    set, or -1. */
 static int endpoint_call(zc_socket_t *s, const char *endpoint, const char **address)
 {
     if (s->ctx_terminated) {
         errno = ETERM;
         return -1;
     }
-    return parse_endpoint(endpoint, address) < 0 ? -1 : 0;
+    int t = zc_address_split(endpoint, address);
+    if (t > 0 && t != ZC_TRANSPORT_INPROC && s->ctx->n_io_threads == 0) {
+        errno = EMTHREAD;   /*  tcp and ipc need an I/O thread */
+        return -1;
+    }
+    return t;
+}
+
+static void set_last_endpoint(zc_socket_t *s, const char *endpoint)
+{
+    strncpy(s->last_endpoint, endpoint, sizeof s->last_endpoint - 1);
+    s->last_endpoint[sizeof s->last_endpoint - 1] = '\0';
+}
+
+static int resolve(zc_socket_t *s, int transport, const char *address, int is_bind,
+                   zc_address_t *a)
+{
+    if (transport == ZC_TRANSPORT_TCP)
+        return zc_address_resolve_tcp(a, address, is_bind, s->options.ipv6);
+    return zc_address_resolve_ipc(a, address);
 }
 
 int zc_socket_bind(zc_socket_t *s, const char *endpoint)
 {
     const char *address;
-    if (endpoint_call(s, endpoint, &address) < 0)
+    int t = endpoint_call(s, endpoint, &address);
+    if (t < 0)
         return -1;
-    return zc_ctx_inproc_bind(s->ctx, s, address);
+    if (t == ZC_TRANSPORT_INPROC) {
+        if (zc_ctx_inproc_bind(s->ctx, s, address) < 0)
+            return -1;
+        set_last_endpoint(s, endpoint);
+        return 0;
+    }
+    zc_address_t a;
+    char resolved[256];
+    zc_listener_t *l = NULL;
+    if (resolve(s, t, address, 1, &a) == 0)
+        l = zc_listener_new(s, choose_io_thread(s), &a, resolved, sizeof resolved);
+    if (!l) {
+        int err = errno;
+        zc_monitor_event(s, ZC_EVENT_BIND_FAILED, (uint64_t) err, endpoint);
+        errno = err;
+        return -1;
+    }
+    l->child.id = zc_ctx_next_id(s->ctx);
+    if (add_child(s, &l->child) < 0) {
+        l->child.term_linger = 0;
+        l->child.term(l);   /*  never started: safe on this thread */
+        errno = ENOMEM;
+        return -1;
+    }
+    zc_io_thread_call(l->child.io, zc_listener_start, l);
+    set_last_endpoint(s, resolved);
+    zc_monitor_event(s, ZC_EVENT_LISTENING, (uint64_t) l->fd, resolved);
+    return 0;
 }
 
 int zc_socket_connect(zc_socket_t *s, const char *endpoint)
 {
     const char *address;
-    if (endpoint_call(s, endpoint, &address) < 0)
+    int t = endpoint_call(s, endpoint, &address);
+    if (t < 0)
         return -1;
-    return zc_ctx_inproc_connect(s->ctx, s, address);
+    if (t == ZC_TRANSPORT_INPROC) {
+        if (zc_ctx_inproc_connect(s->ctx, s, address) < 0)
+            return -1;
+        set_last_endpoint(s, endpoint);
+        return 0;
+    }
+    zc_address_t a;
+    if (resolve(s, t, address, 0, &a) < 0)
+        return -1;
+    zc_session_t *ss = zc_session_new_connecting(s, choose_io_thread(s), &a, endpoint);
+    if (!ss)
+        return -1;
+    if (add_child(s, &ss->child) < 0) {
+        ss->child.term_linger = 0;
+        zc_io_thread_call(ss->child.io, zc_session_term, ss);
+        return 0;
+    }
+    zc_io_thread_call(ss->child.io, zc_session_start, ss);
+    set_last_endpoint(s, endpoint);
+    return 0;
+}
+
+/*  Ends the children made by bind (listeners) or connect (sessions) to
+    `endpoint`; 1 if there was one. */
+static int term_children(zc_socket_t *s, const char *endpoint, int listeners)
+{
+    int found = 0;
+    for (int i = 0; i < s->nchildren; i++) {
+        zc_child_t *c = s->children[i];
+        if (c->is_listener == listeners && !c->terminating
+            && strcmp(c->endpoint, endpoint) == 0) {
+            term_child(s, c, listeners ? 0 : s->options.linger);
+            found = 1;
+        }
+    }
+    return found;
 }
 
 int zc_socket_unbind(zc_socket_t *s, const char *endpoint)
 {
     const char *address;
-    if (endpoint_call(s, endpoint, &address) < 0)
+    int t = endpoint_call(s, endpoint, &address);
+    if (t < 0)
         return -1;
-    return zc_ctx_inproc_unbind(s->ctx, s, address);
+    if (t == ZC_TRANSPORT_INPROC)
+        return zc_ctx_inproc_unbind(s->ctx, s, address);
+    zc_socket_process_commands(s, 0);
+    if (!term_children(s, endpoint, 1)) {
+        errno = ENOENT;
+        return -1;
+    }
+    return 0;
 }
 
 int zc_socket_disconnect(zc_socket_t *s, const char *endpoint)
 {
     const char *address;
-    if (endpoint_call(s, endpoint, &address) < 0)
+    int t = endpoint_call(s, endpoint, &address);
+    if (t < 0)
         return -1;
     /*  Commands first, so pipes that arrived by this endpoint are known. */
     zc_socket_process_commands(s, 0);
     int found = 0;
     for (int i = s->npipes - 1; i >= 0; i--) {
         zc_pipe_t *p = s->pipes[i];
-        if (p->endpoint && strcmp(p->endpoint, address) == 0) {
+        if (p->endpoint && strcmp(p->endpoint, t == ZC_TRANSPORT_INPROC ? address : endpoint) == 0) {
             zc_socket_detach_pipe(s, p);
             found = 1;
         }
     }
-    found |= zc_ctx_inproc_cancel_pending(s->ctx, s, address);
+    if (t == ZC_TRANSPORT_INPROC)
+        found |= zc_ctx_inproc_cancel_pending(s->ctx, s, address);
+    else
+        found |= term_children(s, endpoint, 0);
     if (!found) {
         errno = ENOENT;
         return -1;
@@ -327,6 +467,46 @@ int zc_socket_disconnect(zc_socket_t *s, const char *endpoint)
 
 /*  --- close ---------------------------------------------------------------- */
 
+static void socket_free(zc_socket_t *s)
+{
+    zc_ctx_t *ctx = s->ctx;
+    zc_socket_monitor(s, NULL, 0);
+    free(s->pipes);
+    free(s->children);
+    zc_lb_destroy(&s->lb);
+    zc_fq_destroy(&s->fq);
+    zc_mailbox_unref(s->mailbox);
+    pthread_mutex_destroy(&s->monitor_lock);
+    zc_ctx_unregister_socket(ctx, s);
+    free(s);
+}
+
+/*  The reaper (an I/O thread) reads a closed socket's mailbox until its
+    last child has reported; then the socket is freed. */
+static void reap_in_event(void *arg)
+{
+    zc_socket_t *s = arg;
+    zc_socket_process_commands(s, 0);
+    while (s->npipes > 0)
+        zc_socket_detach_pipe(s, s->pipes[s->npipes - 1]);
+    if (s->nchildren > 0)
+        return;
+    zc_poller_rm_fd(zc_io_thread_poller(s->reaper), s->reap_handle);
+    socket_free(s);
+}
+
+static void reap_start(void *arg)
+{
+    zc_socket_t *s = arg;
+    s->reap_handler.in_event = reap_in_event;
+    s->reap_handler.arg = s;
+    zc_poller_t *poller = zc_io_thread_poller(s->reaper);
+    s->reap_handle = zc_poller_add_fd(poller, zc_socket_fd(s), &s->reap_handler);
+    if (s->reap_handle)
+        zc_poller_set_pollin(poller, s->reap_handle);
+    reap_in_event(s);
+}
+
 void zc_socket_close(zc_socket_t *s)
 {
     zc_ctx_t *ctx = s->ctx;
@@ -335,14 +515,41 @@ void zc_socket_close(zc_socket_t *s)
         is already in the mailbox so pipes handed to us are let go too. */
     zc_ctx_inproc_forget(ctx, s);
     zc_socket_process_commands(s, 0);
+    s->closing = 1;
     while (s->npipes > 0)
         zc_socket_detach_pipe(s, s->pipes[s->npipes - 1]);
-    free(s->pipes);
-    zc_lb_destroy(&s->lb);
-    zc_fq_destroy(&s->fq);
-    zc_mailbox_unref(s->mailbox);
-    zc_ctx_unregister_socket(ctx, s);
-    free(s);
+    if (s->nchildren == 0) {
+        socket_free(s);
+        return;
+    }
+    /*  Listeners and sessions end in their own time (LINGER); the reaper
+        keeps the socket until they all have. */
+    for (int i = 0; i < s->nchildren; i++)
+        term_child(s, s->children[i], s->options.linger);
+    s->reaper = ctx->io_threads[0];
+    zc_io_thread_call(s->reaper, reap_start, s);
+}
+
+int zc_socket_setopt_int(zc_socket_t *s, int option, int64_t value)
+{
+    if (option == ZC_OPT_MAXMSGSIZE)
+        return zc_options_set(&s->options, option, &value, sizeof value);
+    if (value < INT32_MIN || value > INT32_MAX) {
+        errno = EINVAL;
+        return -1;
+    }
+    int v = (int) value;
+    return zc_options_set(&s->options, option, &v, sizeof v);
+}
+
+int zc_socket_setopt_bytes(zc_socket_t *s, int option, const void *value, size_t len)
+{
+    return zc_options_set(&s->options, option, value, len);
+}
+
+int zc_socket_getopt_int(zc_socket_t *s, int option, int64_t *value)
+{
+    return zc_options_get_int64(&s->options, option, value);
 }
 
 /*  --- poll ------------------------------------------------------------------ */

@@ -1,0 +1,39 @@
+/*  The ZMTP 3.1 engine: one connected stream socket (tcp or ipc) on an I/O
+    thread.  It does the greeting, the NULL mechanism's READY exchange and
+    the socket-type check, then moves frames between the fd and its
+    session: the decoder reads many frames per read (large bodies straight
+    into their own buffer), the encoder batches small frames into one write
+    and hands large bodies to writev.  Heartbeats (PING/PONG) and the
+    handshake deadline run on the poller's timers.  Io thread only.
+
+    The mechanism step is the one place PLAIN and CURVE will plug in: the
+    engine asks it for handshake commands to send and feeds it the
+    commands received until it reports ready. */
+#ifndef ZMQCORE_ENGINE_H
+#define ZMQCORE_ENGINE_H
+
+#include "zmqcore/decoder.h"
+#include "zmqcore/encoder.h"
+#include "zmqcore/poller.h"
+
+struct zc_session;
+
+typedef struct zc_engine zc_engine_t;
+
+/*  Takes fd (connected, non-blocking) and starts the handshake.  NULL with
+    errno (fd is then closed). */
+zc_engine_t *zc_engine_new(struct zc_session *ss, zc_poller_t *poller, int fd);
+
+/*  Closes the fd and frees everything (pending messages included). */
+void zc_engine_destroy(zc_engine_t *e);
+
+/*  The session's pipe has messages again / room again. */
+void zc_engine_restart_output(zc_engine_t *e);
+void zc_engine_restart_input(zc_engine_t *e);
+
+/*  1 when everything handed to the engine has reached the kernel. */
+int zc_engine_output_done(const zc_engine_t *e);
+
+int zc_engine_fd(const zc_engine_t *e);
+
+#endif

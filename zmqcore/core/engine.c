@@ -1,0 +1,550 @@
+/*  The ZMTP 3.1 stream engine; see engine.h. */
+#include "zmqcore/engine.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "zmqcore/config.h"
+#include "zmqcore/greeting.h"
+#include "zmqcore/metadata.h"
+#include "zmqcore/monitor.h"
+#include "zmqcore/session.h"
+
+enum { E_GREETING, E_HANDSHAKE, E_ACTIVE, E_FAILED };
+
+/*  Timer ids on the engine's handler. */
+enum { T_HANDSHAKE = 1, T_HB_IVL, T_HB_TIMEOUT, T_HB_TTL };
+
+struct zc_engine {
+    zc_session_t *session;
+    zc_poller_t *poller;
+    int fd;
+    zc_poll_handle_t handle;
+    zc_poll_handler_t handler;
+    int state;
+
+    unsigned char greeting_in[ZC_GREETING_SIZE];
+    size_t greeting_have;
+    int peer_minor;
+
+    zc_decoder_t decoder;
+    zc_encoder_t encoder;
+    const unsigned char *in_ptr;    /*  read but not yet decoded */
+    size_t in_left;
+    zc_msg_t in_pending;            /*  a frame the pipe had no room for */
+    int has_in_pending;
+    int input_stopped;              /*  waiting for room in the pipe */
+    int output_idle;                /*  the session had nothing more */
+    int pollout;
+    int hb_timeout_armed, hb_ttl_armed;
+    int hb_ttl_ms;                  /*  from the peer's PING */
+    int was_active;                 /*  E_FAILED: the handshake had ended */
+};
+
+static void engine_fail(zc_engine_t *e, int protocol_error);
+static void finish(zc_engine_t *e);
+
+/*  --- output ---------------------------------------------------------------- */
+
+static void set_pollout(zc_engine_t *e, int on)
+{
+    if (e->pollout == on)
+        return;
+    e->pollout = on;
+    if (on)
+        zc_poller_set_pollout(e->poller, e->handle);
+    else
+        zc_poller_reset_pollout(e->poller, e->handle);
+}
+
+/*  Moves messages from the session into the encoder while it has room. */
+static void fill_encoder(zc_engine_t *e)
+{
+    if (e->state != E_ACTIVE)
+        return;
+    zc_msg_t msg;
+    while (zc_encoder_has_room(&e->encoder)) {
+        if (zc_session_pull_msg(e->session, &msg) < 0) {
+            e->output_idle = 1;
+            return;
+        }
+        zc_encoder_add(&e->encoder, &msg);
+    }
+}
+
+/*  Writes as much as the kernel takes.  0, or -1 when the engine failed
+    (and is destroyed). */
+static int do_write(zc_engine_t *e)
+{
+    if (e->state == E_FAILED)
+        return -1;
+    for (;;) {
+        if (zc_encoder_empty(&e->encoder)) {
+            fill_encoder(e);
+            if (zc_encoder_empty(&e->encoder)) {
+                set_pollout(e, 0);
+                return 0;
+            }
+        }
+        struct iovec iov[4];
+        int n = zc_encoder_iov(&e->encoder, iov, 4);
+        ssize_t w = writev(e->fd, iov, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                set_pollout(e, 1);
+                return 0;
+            }
+            engine_fail(e, 0);
+            return -1;
+        }
+        zc_encoder_advance(&e->encoder, (size_t) w);
+    }
+}
+
+static void send_command(zc_engine_t *e, const char *name, const unsigned char *body,
+                         size_t len)
+{
+    zc_msg_t msg;
+    size_t need = zc_command_build(NULL, 0, name, body, len);
+    if (zc_msg_init_size(&msg, need) < 0)
+        return;
+    zc_command_build(zc_msg_data(&msg), need, name, body, len);
+    msg.flags = ZC_MSG_COMMAND;
+    /*  Commands are small and rare; make room by writing if needed. */
+    if (!zc_encoder_has_room(&e->encoder))
+        do_write(e);
+    if (e->state == E_FAILED || !zc_encoder_has_room(&e->encoder)) {
+        zc_msg_close(&msg);     /*  the peer is not reading: drop a PONG */
+        return;
+    }
+    zc_encoder_add(&e->encoder, &msg);
+    set_pollout(e, 1);
+}
+
+static void send_ready(zc_engine_t *e)
+{
+    const zc_options_t *o = &e->session->options;
+    /*  libzmq sends an Identity only from REQ, DEALER and ROUTER. */
+    int with_id = o->type == 3 || o->type == 5 || o->type == 6;
+    unsigned char props[512];
+    int n = zc_metadata_build(props, sizeof props, zc_socket_type_name(o->type),
+                              o->routing_id, (size_t) o->routing_id_len, with_id);
+    if (n < 0 || (size_t) n > sizeof props) {
+        engine_fail(e, 1);
+        return;
+    }
+    send_command(e, "READY", props, (size_t) n);
+}
+
+/*  --- timers ----------------------------------------------------------------- */
+
+static void arm(zc_engine_t *e, int id, int ms)
+{
+    zc_poller_add_timer(e->poller, ms, &e->handler, id);
+}
+
+static void disarm(zc_engine_t *e, int id)
+{
+    zc_poller_cancel_timer(e->poller, &e->handler, id);
+}
+
+static void send_ping(zc_engine_t *e)
+{
+    const zc_options_t *o = &e->session->options;
+    unsigned ttl = (unsigned) (o->heartbeat_ttl / 100);     /*  deciseconds */
+    unsigned char body[2] = {(unsigned char) (ttl >> 8), (unsigned char) ttl};
+    send_command(e, "PING", body, 2);
+    if (!e->hb_timeout_armed) {
+        int t = o->heartbeat_timeout >= 0 ? o->heartbeat_timeout : o->heartbeat_ivl;
+        arm(e, T_HB_TIMEOUT, t);
+        e->hb_timeout_armed = 1;
+    }
+}
+
+static void timer_event(void *arg, int id)
+{
+    zc_engine_t *e = arg;
+    switch (id) {
+    case T_HANDSHAKE:
+        if (e->state != E_ACTIVE)
+            engine_fail(e, 0);
+        break;
+    case T_HB_IVL:
+        send_ping(e);
+        arm(e, T_HB_IVL, e->session->options.heartbeat_ivl);
+        break;
+    case T_HB_TIMEOUT:
+    case T_HB_TTL:
+        /*  Silence for too long: drop the connection (a connecting
+            session will reconnect). */
+        engine_fail(e, 0);
+        break;
+    default:
+        break;
+    }
+    finish(e);
+}
+
+/*  Any complete frame is a sign of life. */
+static void frame_seen(zc_engine_t *e)
+{
+    if (e->hb_timeout_armed) {
+        disarm(e, T_HB_TIMEOUT);
+        e->hb_timeout_armed = 0;
+    }
+    if (e->hb_ttl_armed) {
+        disarm(e, T_HB_TTL);
+        arm(e, T_HB_TTL, e->hb_ttl_ms);
+    }
+}
+
+/*  --- input ------------------------------------------------------------------ */
+
+static int handshake_done(zc_engine_t *e)
+{
+    e->state = E_ACTIVE;
+    disarm(e, T_HANDSHAKE);
+    const zc_options_t *o = &e->session->options;
+    if (o->heartbeat_ivl > 0)
+        arm(e, T_HB_IVL, o->heartbeat_ivl);
+    zc_session_engine_ready(e->session);
+    e->output_idle = 0;
+    return do_write(e);
+}
+
+/*  A command frame.  0, or -1 when the engine failed. */
+static int process_command(zc_engine_t *e, zc_msg_t *msg)
+{
+    const unsigned char *name, *data;
+    size_t name_len, data_len;
+    int rc = zc_command_name(zc_msg_data(msg), zc_msg_size(msg), &name, &name_len,
+                             &data, &data_len);
+    if (rc < 0) {
+        zc_msg_close(msg);
+        engine_fail(e, 1);
+        return -1;
+    }
+    int ok = 0;
+    if (e->state == E_HANDSHAKE) {
+        zc_metadata_t md;
+        if (name_len == 5 && memcmp(name, "READY", 5) == 0
+            && zc_metadata_parse(data, data_len, &md) == 0 && md.socket_type) {
+            int peer_type = zc_socket_type_from_name(md.socket_type, md.socket_type_len);
+            ok = peer_type >= 0
+                 && zc_socket_types_compatible(e->session->options.type, peer_type);
+        }
+        zc_msg_close(msg);
+        if (!ok) {
+            engine_fail(e, 1);
+            return -1;
+        }
+        return handshake_done(e);
+    }
+    if (name_len == 4 && memcmp(name, "PING", 4) == 0 && data_len >= 2) {
+        unsigned ttl = ((unsigned) data[0] << 8) | data[1];
+        size_t ctx_len = data_len - 2 > 16 ? 16 : data_len - 2;
+        unsigned char ctx[16];
+        memcpy(ctx, data + 2, ctx_len);
+        zc_msg_close(msg);
+        send_command(e, "PONG", ctx, ctx_len);
+        if (ttl > 0) {
+            e->hb_ttl_ms = (int) ttl * 100;
+            if (e->hb_ttl_armed)
+                disarm(e, T_HB_TTL);
+            arm(e, T_HB_TTL, e->hb_ttl_ms);
+            e->hb_ttl_armed = 1;
+        }
+        return do_write(e);
+    }
+    /*  PONG is only a sign of life; unknown commands are ignored (libzmq). */
+    zc_msg_close(msg);
+    return 0;
+}
+
+/*  One decoded frame.  1 go on, 0 stop (pipe full), -1 engine failed. */
+static int process_frame(zc_engine_t *e, zc_msg_t *msg)
+{
+    frame_seen(e);
+    if (msg->flags & ZC_MSG_COMMAND)
+        return process_command(e, msg) < 0 ? -1 : 1;
+    if (e->state != E_ACTIVE) {
+        /*  A message before the handshake finished. */
+        zc_msg_close(msg);
+        engine_fail(e, 1);
+        return -1;
+    }
+    if (zc_session_push_msg(e->session, msg) < 0) {
+        e->in_pending = *msg;
+        e->has_in_pending = 1;
+        return 0;
+    }
+    return 1;
+}
+
+/*  Decodes what is in in_ptr/in_left.  1 all consumed, 0 stopped at HWM,
+    -1 failed. */
+static int decode_input(zc_engine_t *e)
+{
+    while (e->in_left > 0) {
+        size_t used = 0;
+        int rc = zc_decoder_decode(&e->decoder, e->in_ptr, e->in_left, &used);
+        if (rc < 0) {
+            engine_fail(e, 1);
+            return -1;
+        }
+        e->in_ptr += used;
+        e->in_left -= used;
+        if (rc == 0)
+            break;
+        zc_msg_t msg = *zc_decoder_msg(&e->decoder);
+        zc_decoder_msg_taken(&e->decoder);
+        int r = process_frame(e, &msg);
+        if (r <= 0)
+            return r;
+    }
+    return 1;
+}
+
+static void stop_input(zc_engine_t *e)
+{
+    if (!e->input_stopped) {
+        e->input_stopped = 1;
+        zc_poller_reset_pollin(e->poller, e->handle);
+    }
+}
+
+/*  Reads the peer's greeting, a byte range at a time so that no frame
+    byte is taken with it.  1 done, 0 need more, -1 failed. */
+static int read_greeting(zc_engine_t *e)
+{
+    while (e->greeting_have < ZC_GREETING_SIZE) {
+        ssize_t n = read(e->fd, e->greeting_in + e->greeting_have,
+                         ZC_GREETING_SIZE - e->greeting_have);
+        if (n == 0) {
+            engine_fail(e, 0);
+            return -1;
+        }
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return 0;
+            engine_fail(e, 0);
+            return -1;
+        }
+        e->greeting_have += (size_t) n;
+        zc_greeting_t g;
+        int rc = zc_greeting_parse(e->greeting_in, e->greeting_have, &g);
+        if (rc < 0) {
+            engine_fail(e, 1);
+            return -1;
+        }
+        if (rc == 1) {
+            if (strcmp(g.mechanism, "NULL") != 0) {
+                engine_fail(e, 1);
+                return -1;
+            }
+            e->peer_minor = g.major > 3 ? 1 : g.minor;
+            e->greeting_have = ZC_GREETING_SIZE;
+            return 1;
+        }
+    }
+    return 1;
+}
+
+static void read_input(zc_engine_t *e);
+
+static void in_event(void *arg)
+{
+    zc_engine_t *e = arg;
+    read_input(e);
+    finish(e);
+}
+
+static void read_input(zc_engine_t *e)
+{
+    if (e->state == E_GREETING) {
+        int rc = read_greeting(e);
+        if (rc <= 0)
+            return;
+        e->state = E_HANDSHAKE;
+        send_ready(e);
+        if (e->state == E_FAILED || do_write(e) < 0)
+            return;
+    }
+    if (e->input_stopped || e->state == E_FAILED)
+        return;
+    /*  A bounded number of reads per event keeps one busy peer from
+        starving the others on this thread. */
+    for (int round = 0; round < ZC_ENGINE_READS_PER_EVENT; round++) {
+        unsigned char *buf;
+        size_t size;
+        zc_decoder_get_buffer(&e->decoder, &buf, &size);
+        ssize_t n = read(e->fd, buf, size);
+        if (n == 0) {
+            engine_fail(e, 0);
+            return;
+        }
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                break;
+            engine_fail(e, 0);
+            return;
+        }
+        e->in_ptr = buf;
+        e->in_left = (size_t) n;
+        int rc = decode_input(e);
+        if (rc < 0)
+            return;
+        if (rc == 0) {
+            stop_input(e);
+            break;
+        }
+        if ((size_t) n < size)
+            break;      /*  the kernel had no more for now */
+    }
+    if (e->state == E_ACTIVE)
+        zc_session_flush(e->session);
+}
+
+static void out_event(void *arg)
+{
+    do_write(arg);
+    finish(arg);
+}
+
+/*  --- life cycle -------------------------------------------------------------- */
+
+zc_engine_t *zc_engine_new(zc_session_t *ss, zc_poller_t *poller, int fd)
+{
+    zc_engine_t *e = calloc(1, sizeof *e);
+    if (!e) {
+        close(fd);
+        errno = ENOMEM;
+        return NULL;
+    }
+    e->session = ss;
+    e->poller = poller;
+    e->fd = fd;
+    e->state = E_GREETING;
+    if (zc_decoder_init(&e->decoder, ZC_IN_BATCH_SIZE, ss->options.maxmsgsize) < 0)
+        goto fail;
+    if (zc_encoder_init(&e->encoder, ZC_OUT_BATCH_SIZE) < 0) {
+        zc_decoder_fini(&e->decoder);
+        goto fail;
+    }
+    e->handler.in_event = in_event;
+    e->handler.out_event = out_event;
+    e->handler.timer_event = timer_event;
+    e->handler.arg = e;
+    e->handle = zc_poller_add_fd(poller, fd, &e->handler);
+    if (!e->handle) {
+        zc_encoder_fini(&e->encoder);
+        zc_decoder_fini(&e->decoder);
+        goto fail;
+    }
+    zc_poller_set_pollin(poller, e->handle);
+    unsigned char greeting[ZC_GREETING_SIZE];
+    zc_greeting_build(greeting, "NULL", 0);
+    zc_encoder_add_raw(&e->encoder, greeting, sizeof greeting);
+    if (ss->options.handshake_ivl > 0)
+        arm(e, T_HANDSHAKE, ss->options.handshake_ivl);
+    set_pollout(e, 1);
+    return e;
+
+fail:;
+    int err = errno;
+    close(fd);
+    free(e);
+    errno = err;
+    return NULL;
+}
+
+void zc_engine_destroy(zc_engine_t *e)
+{
+    disarm(e, T_HANDSHAKE);
+    disarm(e, T_HB_IVL);
+    disarm(e, T_HB_TIMEOUT);
+    disarm(e, T_HB_TTL);
+    zc_poller_rm_fd(e->poller, e->handle);
+    close(e->fd);
+    if (e->has_in_pending)
+        zc_msg_close(&e->in_pending);
+    zc_decoder_fini(&e->decoder);
+    zc_encoder_fini(&e->encoder);
+    free(e);
+}
+
+/*  The connection is over.  Only marks it: every entry point ends with
+    finish(), which hands the engine back to the session (who destroys it)
+    once nothing on the stack uses it any more. */
+static void engine_fail(zc_engine_t *e, int protocol_error)
+{
+    if (e->state == E_FAILED)
+        return;
+    e->was_active = e->state == E_ACTIVE;
+    e->state = E_FAILED;
+    if (!e->was_active && protocol_error)
+        zc_monitor_event(e->session->socket, ZC_EVENT_HANDSHAKE_FAILED_PROTOCOL,
+                         0, e->session->child.endpoint);
+}
+
+static void finish(zc_engine_t *e)
+{
+    if (e->state == E_FAILED)
+        zc_session_engine_error(e->session, e->was_active);
+    else if (e->state == E_ACTIVE && e->output_idle && zc_encoder_empty(&e->encoder))
+        zc_session_engine_idle(e->session);     /*  a lingering session may end */
+}
+
+void zc_engine_restart_output(zc_engine_t *e)
+{
+    e->output_idle = 0;
+    if (e->state == E_ACTIVE)
+        do_write(e);
+    finish(e);
+}
+
+static void resume_input(zc_engine_t *e)
+{
+    if (!e->input_stopped || e->state == E_FAILED)
+        return;
+    if (e->has_in_pending) {
+        if (zc_session_push_msg(e->session, &e->in_pending) < 0)
+            return;
+        e->has_in_pending = 0;
+    }
+    int rc = decode_input(e);
+    if (rc < 0)
+        return;
+    zc_session_flush(e->session);
+    if (rc == 0)
+        return;
+    /*  The poller is level-triggered: what waits in the kernel is reported
+        again once pollin is back. */
+    e->input_stopped = 0;
+    zc_poller_set_pollin(e->poller, e->handle);
+}
+
+void zc_engine_restart_input(zc_engine_t *e)
+{
+    resume_input(e);
+    finish(e);
+}
+
+int zc_engine_output_done(const zc_engine_t *e)
+{
+    return e->state == E_ACTIVE && zc_encoder_empty(&e->encoder);
+}
+
+int zc_engine_fd(const zc_engine_t *e)
+{
+    return e->fd;
+}
