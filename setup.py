@@ -51,6 +51,9 @@ ext_cflags = (["-Wall", "-Wextra",
 ext_ldflags = san + ["-lpthread"]
 
 include_dirs = [os.path.join(HERE, "include")]
+# The extensions link the core statically: relink them whenever it changes.
+core_depends = core_sources + sorted(
+    os.path.relpath(p, HERE) for p in glob.glob(os.path.join(HERE, "include", "zmqcore", "*.h")))
 
 
 def extension(name, source):
@@ -59,6 +62,7 @@ def extension(name, source):
         sources=[source],
         include_dirs=include_dirs,
         libraries=["zmqcore_core"],
+        depends=core_depends,
         extra_compile_args=ext_cflags,
         extra_link_args=ext_ldflags,
     )

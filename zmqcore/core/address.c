@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -58,13 +59,49 @@ static int parse_port(const char *s, int *any)
     return v == 0 ? -1 : (int) v;
 }
 
+static void set_port(struct sockaddr_storage *ss, int port)
+{
+    if (ss->ss_family == AF_INET)
+        ((struct sockaddr_in *) ss)->sin_port = htons((uint16_t) port);
+    else if (ss->ss_family == AF_INET6)
+        ((struct sockaddr_in6 *) ss)->sin6_port = htons((uint16_t) port);
+}
+
+/*  The address of a network interface by name ("lo", "eth0"), as libzmq
+    accepts for bind.  0, or -1. */
+static int interface_address(const char *name, int ipv6, struct sockaddr_storage *ss,
+                             socklen_t *len)
+{
+    struct ifaddrs *ifa = NULL;
+    if (getifaddrs(&ifa) < 0)
+        return -1;
+    int found = -1;
+    for (struct ifaddrs *i = ifa; i && found < 0; i = i->ifa_next) {
+        if (!i->ifa_addr || strcmp(i->ifa_name, name) != 0)
+            continue;
+        int fam = i->ifa_addr->sa_family;
+        if (fam == AF_INET || (ipv6 && fam == AF_INET6)) {
+            *len = fam == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+            memset(ss, 0, sizeof *ss);
+            memcpy(ss, i->ifa_addr, *len);
+            found = 0;
+        }
+    }
+    freeifaddrs(ifa);
+    return found;
+}
+
 /*  Resolves "host:port" (host may be "[v6]" or "*") into *ss. */
 static int resolve_host_port(const char *text, int is_bind, int ipv6,
                              struct sockaddr_storage *ss, socklen_t *len, int *any_port)
 {
     const char *colon = strrchr(text, ':');
-    if (!colon || colon == text) {
+    if (!colon) {
         errno = EINVAL;
+        return -1;
+    }
+    if (colon == text) {
+        errno = is_bind ? ENODEV : EINVAL;  /*  no host: libzmq's answers */
         return -1;
     }
     size_t hostlen = (size_t) (colon - text);
@@ -122,10 +159,15 @@ static int resolve_host_port(const char *text, int is_bind, int ipv6,
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = is_bind ? AI_PASSIVE : 0;
     int rc = getaddrinfo(h, NULL, &hints, &res);
+    if ((rc != 0 || !res) && is_bind && interface_address(h, ipv6, ss, len) == 0) {
+        set_port(ss, port);
+        return 0;
+    }
     if (rc != 0 || !res) {
-        /*  A bind to a name that is not ours, or a host that does not
-            resolve: libzmq reports ENODEV for bind, EINVAL for connect. */
-        errno = is_bind ? ENODEV : EINVAL;
+        /*  A bind to a name that is neither a host nor an interface of
+            ours: ENODEV, as libzmq.  For connect, EHOSTUNREACH tells the
+            caller to try again later (names may resolve later). */
+        errno = is_bind ? ENODEV : EHOSTUNREACH;
         return -1;
     }
     /*  Prefer IPv4 unless only IPv6 is there (libzmq does the same unless
@@ -148,10 +190,7 @@ static int resolve_host_port(const char *text, int is_bind, int ipv6,
     memcpy(ss, pick->ai_addr, pick->ai_addrlen);
     *len = (socklen_t) pick->ai_addrlen;
     freeaddrinfo(res);
-    if (ss->ss_family == AF_INET)
-        ((struct sockaddr_in *) ss)->sin_port = htons((uint16_t) port);
-    else if (ss->ss_family == AF_INET6)
-        ((struct sockaddr_in6 *) ss)->sin6_port = htons((uint16_t) port);
+    set_port(ss, port);
     return 0;
 }
 
@@ -188,6 +227,18 @@ int zc_address_resolve_ipc(zc_address_t *a, const char *text)
     if (n == 0) {
         errno = EINVAL;
         return -1;
+    }
+    char wild[64];
+    if (strcmp(text, "*") == 0) {
+        /*  A "*" path: a fresh private directory, as libzmq. */
+        const char *tmp = getenv("TMPDIR");
+        snprintf(wild, sizeof wild, "%s/tmpXXXXXX", tmp && strlen(tmp) < 40 ? tmp : "/tmp");
+        if (!mkdtemp(wild)) {
+            return -1;
+        }
+        strcat(wild, "/socket");
+        text = wild;
+        n = strlen(text);
     }
     if (n >= sizeof un->sun_path) {
         errno = ENAMETOOLONG;

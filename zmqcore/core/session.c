@@ -159,6 +159,15 @@ static void connected(zc_session_t *ss)
 static void start_connecting(zc_session_t *ss)
 {
     const zc_address_t *a = &ss->address;
+    if (a->transport == 0) {
+        /*  Not resolved yet: try now (on this thread, as libzmq). */
+        const char *text = strstr(ss->child.endpoint, "://") + 3;
+        if (zc_address_resolve_tcp(&ss->address, text, 0, ss->options.ipv6) < 0) {
+            ss->address.transport = 0;
+            schedule_reconnect(ss);
+            return;
+        }
+    }
     int fd = socket(a->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) {
         schedule_reconnect(ss);

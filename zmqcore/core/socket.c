@@ -391,8 +391,13 @@ int zc_socket_connect(zc_socket_t *s, const char *endpoint)
         return 0;
     }
     zc_address_t a;
-    if (resolve(s, t, address, 0, &a) < 0)
-        return -1;
+    if (resolve(s, t, address, 0, &a) < 0) {
+        /*  A name that does not resolve yet is tried again at every
+            reconnect, as libzmq; only a malformed address fails here. */
+        if (errno != EHOSTUNREACH)
+            return -1;
+        a.transport = 0;
+    }
     zc_session_t *ss = zc_session_new_connecting(s, choose_io_thread(s), &a, endpoint);
     if (!ss)
         return -1;
