@@ -1,23 +1,32 @@
 #!/usr/bin/env python
-"""zmqcore vs pyzmq, side by side: inproc throughput (thr.py) and latency (lat.py).
+"""zmqcore vs pyzmq, side by side: throughput (thr.py) and latency (lat.py) over
+inproc, tcp and ipc.
 
-Each cell (benchmark x message size) runs both implementations in fresh
-subprocesses, interleaved (zmqcore, pyzmq, zmqcore, pyzmq, ...), --repeats times,
-and reports the medians and their ratio zmqcore / pyzmq:
+Each cell (benchmark x transport x message size) runs both implementations in
+fresh subprocesses, interleaved (zmqcore, pyzmq, zmqcore, pyzmq, ...), --repeats
+times, and reports the medians and their ratio zmqcore / pyzmq:
 
-    throughput (msgs/s, MB/s): ratio > 1 means zmqcore is faster
-    latency (one-way us):      ratio < 1 means zmqcore is faster
+    throughput (msgs/s, MB/s):         ratio > 1 means zmqcore is faster
+    latency (one-way us, mean/p50/p99): ratio < 1 means zmqcore is faster
+
+Over inproc both ends of a run are threads of one process; over tcp (loopback,
+ephemeral port) and ipc (a temporary path) they are two processes of the same
+implementation (see thr.py and lat.py). Message counts are smaller for tcp/ipc.
 
     python benchmarks/compare.py                 # full run, 3 repeats
     python benchmarks/compare.py --quick         # ~10x shorter, 1 repeat
-    python benchmarks/compare.py --sizes 64,1024 --benches thr --repeats 5
+    python benchmarks/compare.py --transports tcp,ipc --sizes 64,1024 --benches thr
+    python benchmarks/compare.py --quick --json  # also all results as one JSON line
 
 If zmqcore cannot be imported the pyzmq figures are still shown (and vice versa).
+A run that fails or exceeds --timeout is reported under the table; its process
+group (the run and its peer) is killed.
 """
 
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -31,8 +40,9 @@ SIZES = (1, 64, 1024, 65536, 1048576)
 # mirroring pyzmq's COPY_THRESHOLD.
 ZERO_COPY_FROM = 65536
 
-# Message counts per (bench, size, copy) chosen so one run of pyzmq 27 takes about
-# 0.5-2 s on a current x86 machine. Keys not listed fall back to the nearest size.
+# Message counts per (bench, copy) and size, chosen so one run of pyzmq 27 takes
+# about 0.5-2 s on a current x86 machine. Sizes not listed fall back to the
+# nearest size. inproc:
 COUNTS = {
     ("thr", True): {1: 1_000_000, 64: 1_000_000, 1024: 500_000, 65536: 50_000,
                     1048576: 5_000},
@@ -44,15 +54,28 @@ COUNTS = {
                      1048576: 50_000},
 }
 
+# tcp and ipc (loopback, two processes; either copy mode): pyzmq moves ~1M small
+# msgs/s and ~2-5 GB/s of large ones, and a round trip takes ~50 us (small) to
+# ~0.5 ms (1 MiB).
+NET_COUNTS = {
+    "thr": {1: 1_000_000, 64: 1_000_000, 1024: 300_000, 65536: 20_000,
+            1048576: 2_000},
+    "lat": {1: 20_000, 64: 20_000, 1024: 20_000, 65536: 10_000, 1048576: 2_000},
+}
+
 METRICS = {
     # bench: [(result key, label, higher_is_better)]
     "thr": [("msgs_per_s", "msgs/s", True), ("mb_per_s", "MB/s", True)],
-    "lat": [("mean_us", "mean us", False), ("p99_us", "p99 us", False)],
+    "lat": [("mean_us", "mean us", False), ("p50_us", "p50 us", False),
+            ("p99_us", "p99 us", False)],
 }
 
 
-def count_for(bench, size, copy, scale):
-    table = COUNTS[(bench, copy)]
+def count_for(bench, transport, size, copy, scale):
+    if transport == "inproc":
+        table = COUNTS[(bench, copy)]
+    else:
+        table = NET_COUNTS[bench]
     if size in table:
         base = table[size]
     else:
@@ -62,17 +85,44 @@ def count_for(bench, size, copy, scale):
     return max(minimum, int(base * scale))
 
 
-def run_script(bench, impl, size, count, copy, timeout):
+def _kill_group(proc):
+    """End a run and its peer (one process group): SIGTERM first, so that they
+    can still remove their ipc files, then SIGKILL for whatever is left."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(3)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def run_script(bench, impl, transport, size, count, copy, timeout):
     """Run one benchmark in a subprocess; return its JSON dict or {"error": ...}."""
     cmd = [sys.executable, os.path.join(HERE, bench + ".py"), "--impl", impl,
-           "--size", str(size), "--count", str(count), "--json"]
+           "--transport", transport, "--size", str(size), "--count", str(count),
+           "--json"]
     if not copy:
         cmd.append("--no-copy")
+    # A session of its own, so that a run that hangs is killed with its peer.
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL, text=True,
+                            start_new_session=True)
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        stdout, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        proc.communicate()
         return {"error": "timed out after %ss" % timeout}
-    lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
+    except BaseException:  # Ctrl-C: do not leave the run behind
+        _kill_group(proc)
+        raise
+    lines = [ln for ln in stdout.splitlines() if ln.strip()]
     result = None
     if lines:
         try:
@@ -80,7 +130,7 @@ def run_script(bench, impl, size, count, copy, timeout):
         except ValueError:
             result = None
     if proc.returncode != 0 or result is None:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+        tail = (stderr or stdout).strip().splitlines()[-3:]
         if result and "error" in result:
             return result
         return {"error": "exit %d: %s" % (proc.returncode, " | ".join(tail))}
@@ -89,7 +139,7 @@ def run_script(bench, impl, size, count, copy, timeout):
 
 def probe(impl, timeout):
     """None if impl runs, else a one-line reason."""
-    r = run_script("thr", impl, 1, 2, True, timeout)
+    r = run_script("thr", impl, "inproc", 1, 2, True, timeout)
     return r.get("error")
 
 
@@ -124,6 +174,9 @@ def main(argv=None):
                         help="comma-separated message sizes in bytes")
     parser.add_argument("--benches", default="thr,lat",
                         help="comma-separated subset of thr,lat")
+    parser.add_argument("--transports", default=",".join(_common.TRANSPORTS),
+                        help="comma-separated subset of %s"
+                             % ",".join(_common.TRANSPORTS))
     parser.add_argument("--copy", choices=("auto", "yes", "no"), default="auto",
                         help="auto: copy=False from %d bytes up" % ZERO_COPY_FROM)
     parser.add_argument("--timeout", type=float, default=300,
@@ -139,6 +192,11 @@ def main(argv=None):
     for b in benches:
         if b not in METRICS:
             parser.error("unknown bench %r (choose from thr, lat)" % b)
+    transports = [t.strip() for t in args.transports.split(",") if t.strip()]
+    for t in transports:
+        if t not in _common.TRANSPORTS:
+            parser.error("unknown transport %r (choose from %s)"
+                         % (t, ", ".join(_common.TRANSPORTS)))
 
     impls = []
     for impl in _common.IMPLS:
@@ -155,66 +213,80 @@ def main(argv=None):
 
     cells = []
     for bench in benches:
-        for size in sizes:
-            copy = {"yes": True, "no": False}.get(args.copy, size < ZERO_COPY_FROM)
-            count = count_for(bench, size, copy, scale)
-            runs = {impl: [] for impl in _common.IMPLS}
-            errors = {}
-            for r in range(repeats):
-                for impl in impls:  # interleaved: A B A B ...
-                    print("[%s %s copy=%s run %d/%d] %s ..."
-                          % (bench, fmt_size(size), copy, r + 1, repeats,
-                             _common.LABELS[impl]), file=sys.stderr, flush=True)
-                    res = run_script(bench, impl, size, count, copy, args.timeout)
-                    if "error" in res:
-                        errors[impl] = res["error"]
-                        print("    failed: %s" % res["error"], file=sys.stderr)
-                    else:
-                        runs[impl].append(res)
-            cell = {"bench": bench, "size": size, "copy": copy, "count": count,
-                    "repeats": repeats, "errors": errors, "medians": {}}
-            for impl in _common.IMPLS:
-                cell["medians"][impl] = {
-                    key: (statistics.median(x[key] for x in runs[impl])
-                          if runs[impl] else None)
-                    for key, _, _ in METRICS[bench]
-                }
-            cells.append(cell)
+        for transport in transports:
+            for size in sizes:
+                copy = {"yes": True, "no": False}.get(args.copy,
+                                                      size < ZERO_COPY_FROM)
+                count = count_for(bench, transport, size, copy, scale)
+                cells.append(run_cell(bench, transport, size, copy, count, impls,
+                                      repeats, args.timeout))
 
     print()
-    print("zmqcore vs pyzmq over inproc: medians of %d run(s) per cell, "
-          "ratio = zmqcore / pyzmq" % repeats)
+    print("zmqcore vs pyzmq over %s: medians of %d run(s) per cell, "
+          "ratio = zmqcore / pyzmq" % (", ".join(transports), repeats))
     print("  throughput: ratio > 1 means zmqcore is faster; "
           "latency: ratio < 1 means zmqcore is faster")
-    header = ("bench", "metric", "size", "copy", "count", "zmqcore", "pyzmq",
-              "ratio", "better")
+    header = ("bench", "transport", "metric", "size", "copy", "count", "zmqcore",
+              "pyzmq", "ratio", "better")
     rows = []
     for cell in cells:
         for key, label, higher in METRICS[cell["bench"]]:
             zc = cell["medians"]["zmqcore"][key]
             py = cell["medians"]["zmq"][key]
             ratio = (zc / py) if (zc is not None and py) else None
-            rows.append((cell["bench"], label, fmt_size(cell["size"]),
-                         "yes" if cell["copy"] else "no", str(cell["count"]),
-                         fmt_value(zc), fmt_value(py),
+            rows.append((cell["bench"], cell["transport"], label,
+                         fmt_size(cell["size"]), "yes" if cell["copy"] else "no",
+                         str(cell["count"]), fmt_value(zc), fmt_value(py),
                          "-" if ratio is None else "%.2f" % ratio,
                          "higher" if higher else "lower"))
+    left = 6  # text columns, left-aligned; the numbers are right-aligned
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
-    line = "  ".join("%%-%ds" % w if i < 5 else "%%%ds" % w
+    line = "  ".join("%%-%ds" % w if i < left else "%%%ds" % w
                      for i, w in enumerate(widths))
     print(line % header)
     print("  ".join("-" * w for w in widths))
     for row in rows:
         print(line % row)
-    failed = [(c["bench"], c["size"], impl, err)
-              for c in cells for impl, err in c["errors"].items()]
-    for bench, size, impl, err in failed:
-        print("failed: %s %s %s: %s" % (bench, fmt_size(size),
-                                         _common.LABELS[impl], err))
+    for c in cells:
+        where = "%s %s %s" % (c["bench"], c["transport"], fmt_size(c["size"]))
+        for impl, err in c["errors"].items():
+            print("failed: %s %s: %s" % (where, _common.LABELS[impl], err))
+        for impl, warning in c["warnings"].items():
+            print("warning: %s %s: %s" % (where, _common.LABELS[impl], warning))
     if args.json:
         print(json.dumps({"impls": impls, "repeats": repeats, "scale": scale,
-                          "cells": cells}))
+                          "transports": transports, "cells": cells}))
     return 0
+
+
+def run_cell(bench, transport, size, copy, count, impls, repeats, timeout):
+    """Both implementations, interleaved, `repeats` times; medians per metric."""
+    runs = {impl: [] for impl in _common.IMPLS}
+    errors = {}
+    warnings = {}
+    for r in range(repeats):
+        for impl in impls:  # interleaved: A B A B ...
+            print("[%s %s %s copy=%s run %d/%d] %s ..."
+                  % (bench, transport, fmt_size(size), copy, r + 1, repeats,
+                     _common.LABELS[impl]), file=sys.stderr, flush=True)
+            res = run_script(bench, impl, transport, size, count, copy, timeout)
+            if "error" in res:
+                errors[impl] = res["error"]
+                print("    failed: %s" % res["error"], file=sys.stderr)
+                continue
+            if res.get("peer_warning"):
+                warnings[impl] = res["peer_warning"]
+            runs[impl].append(res)
+    cell = {"bench": bench, "transport": transport, "size": size, "copy": copy,
+            "count": count, "repeats": repeats, "errors": errors,
+            "warnings": warnings, "medians": {}}
+    for impl in _common.IMPLS:
+        cell["medians"][impl] = {
+            key: (statistics.median(x[key] for x in runs[impl])
+                  if runs[impl] else None)
+            for key, _, _ in METRICS[bench]
+        }
+    return cell
 
 
 if __name__ == "__main__":

@@ -42,6 +42,13 @@ zc_listener_t *zc_listener_new(zc_socket_t *s, zc_io_thread_t *io, const zc_addr
         }
         zc_stream_set_buffers(fd, &l->options);
     }
+    if (addr->transport == ZC_TRANSPORT_IPC) {
+        /*  A socket file left by an earlier process is taken over, as
+            libzmq does (nothing else can be listening on it by then). */
+        const struct sockaddr_un *un = (const struct sockaddr_un *) &addr->addr;
+        if (un->sun_path[0] != '\0')
+            unlink(un->sun_path);
+    }
     if (bind(fd, (const struct sockaddr *) &addr->addr, addr->addrlen) < 0)
         goto fail_fd;
     if (listen(fd, l->options.backlog > 0 ? l->options.backlog : 100) < 0)

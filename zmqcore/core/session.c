@@ -233,6 +233,11 @@ static void release_pipe(zc_session_t *ss)
 {
     if (!ss->pipe)
         return;
+    /*  Messages the connection delivered just before it ended are
+        complete but maybe not yet published: publish them first, or the
+        socket would never see them. */
+    if (!ss->pipe->peer_terminated)
+        zc_pipe_flush(ss->pipe);
     zc_io_thread_remove_pipe(ss->child.io, ss->pipe);
     zc_pipe_terminate(ss->pipe);
     ss->pipe = NULL;
@@ -361,6 +366,11 @@ void zc_session_engine_error(zc_session_t *ss, int handshake_done)
     }
     ss->in_more = 0;
     clean_pipe(ss);
+    zc_session_flush(ss);
+    /*  With IMMEDIATE the pipe exists only while connected: messages are
+        not queued for a peer that is not there. */
+    if (ss->connecting && ss->options.immediate)
+        release_pipe(ss);
     if (ss->connecting && !ss->terminating) {
         schedule_reconnect(ss);
         return;
