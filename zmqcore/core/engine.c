@@ -9,6 +9,7 @@
 
 #include "zmqcore/config.h"
 #include "zmqcore/greeting.h"
+#include "zmqcore/mechanism.h"
 #include "zmqcore/metadata.h"
 #include "zmqcore/monitor.h"
 #include "zmqcore/session.h"
@@ -42,6 +43,7 @@ struct zc_engine {
     int hb_timeout_armed, hb_ttl_armed;
     int hb_ttl_ms;                  /*  from the peer's PING */
     int was_active;                 /*  E_FAILED: the handshake had ended */
+    zc_mechanism_t *mechanism;      /*  from the greeting until destroy */
 };
 
 static void engine_fail(zc_engine_t *e, int protocol_error);
@@ -106,39 +108,41 @@ static int do_write(zc_engine_t *e)
     }
 }
 
+/*  Queues one command frame for the peer.  Commands are small and rare:
+    if the batch is full, write first; a peer that reads nothing loses the
+    command (only a PONG can be lost that way). */
+static void queue_command(zc_engine_t *e, zc_msg_t *msg)
+{
+    if (!zc_encoder_has_room(&e->encoder))
+        do_write(e);
+    if (e->state == E_FAILED || !zc_encoder_has_room(&e->encoder)) {
+        zc_msg_close(msg);
+        return;
+    }
+    zc_encoder_add(&e->encoder, msg);
+    set_pollout(e, 1);
+}
+
 static void send_command(zc_engine_t *e, const char *name, const unsigned char *body,
                          size_t len)
 {
     zc_msg_t msg;
-    size_t need = zc_command_build(NULL, 0, name, body, len);
-    if (zc_msg_init_size(&msg, need) < 0)
-        return;
-    zc_command_build(zc_msg_data(&msg), need, name, body, len);
-    msg.flags = ZC_MSG_COMMAND;
-    /*  Commands are small and rare; make room by writing if needed. */
-    if (!zc_encoder_has_room(&e->encoder))
-        do_write(e);
-    if (e->state == E_FAILED || !zc_encoder_has_room(&e->encoder)) {
-        zc_msg_close(&msg);     /*  the peer is not reading: drop a PONG */
-        return;
-    }
-    zc_encoder_add(&e->encoder, &msg);
-    set_pollout(e, 1);
+    if (zc_mechanism_command_msg(&msg, name, body, len) == 0)
+        queue_command(e, &msg);
 }
 
-static void send_ready(zc_engine_t *e)
+/*  Sends what the mechanism has to say.  0, or -1 when it failed. */
+static int mechanism_output(zc_engine_t *e)
 {
-    const zc_options_t *o = &e->session->options;
-    /*  libzmq sends an Identity only from REQ, DEALER and ROUTER. */
-    int with_id = o->type == 3 || o->type == 5 || o->type == 6;
-    unsigned char props[512];
-    int n = zc_metadata_build(props, sizeof props, zc_socket_type_name(o->type),
-                              o->routing_id, (size_t) o->routing_id_len, with_id);
-    if (n < 0 || (size_t) n > sizeof props) {
+    zc_msg_t msg;
+    int rc;
+    while ((rc = e->mechanism->ops->next_command(e->mechanism, &msg)) == 1)
+        queue_command(e, &msg);
+    if (rc < 0) {
         engine_fail(e, 1);
-        return;
+        return -1;
     }
-    send_command(e, "READY", props, (size_t) n);
+    return 0;
 }
 
 /*  --- timers ----------------------------------------------------------------- */
@@ -229,21 +233,17 @@ static int process_command(zc_engine_t *e, zc_msg_t *msg)
         engine_fail(e, 1);
         return -1;
     }
-    int ok = 0;
     if (e->state == E_HANDSHAKE) {
-        zc_metadata_t md;
-        if (name_len == 5 && memcmp(name, "READY", 5) == 0
-            && zc_metadata_parse(data, data_len, &md) == 0 && md.socket_type) {
-            int peer_type = zc_socket_type_from_name(md.socket_type, md.socket_type_len);
-            ok = peer_type >= 0
-                 && zc_socket_types_compatible(e->session->options.type, peer_type);
-        }
+        zc_mechanism_t *m = e->mechanism;
+        rc = m->ops->process_command(m, zc_msg_data(msg), zc_msg_size(msg));
         zc_msg_close(msg);
-        if (!ok) {
+        if (rc < 0 || mechanism_output(e) < 0) {
             engine_fail(e, 1);
             return -1;
         }
-        return handshake_done(e);
+        if (m->ops->status(m) == ZC_MECH_READY)
+            return handshake_done(e);
+        return 0;
     }
     if (name_len == 4 && memcmp(name, "PING", 4) == 0 && data_len >= 2) {
         unsigned ttl = ((unsigned) data[0] << 8) | data[1];
@@ -345,7 +345,8 @@ static int read_greeting(zc_engine_t *e)
             return -1;
         }
         if (rc == 1) {
-            if (strcmp(g.mechanism, "NULL") != 0) {
+            /*  Both sides must name the same mechanism. */
+            if (strcmp(g.mechanism, e->mechanism->ops->name) != 0) {
                 engine_fail(e, 1);
                 return -1;
             }
@@ -373,8 +374,7 @@ static void read_input(zc_engine_t *e)
         if (rc <= 0)
             return;
         e->state = E_HANDSHAKE;
-        send_ready(e);
-        if (e->state == E_FAILED || do_write(e) < 0)
+        if (mechanism_output(e) < 0 || do_write(e) < 0)
             return;
     }
     if (e->input_stopped || e->state == E_FAILED)
@@ -451,8 +451,15 @@ zc_engine_t *zc_engine_new(zc_session_t *ss, zc_poller_t *poller, int fd)
         goto fail;
     }
     zc_poller_set_pollin(poller, e->handle);
+    e->mechanism = zc_mechanism_null_new(&ss->options);
+    if (!e->mechanism) {
+        zc_poller_rm_fd(poller, e->handle);
+        zc_encoder_fini(&e->encoder);
+        zc_decoder_fini(&e->decoder);
+        goto fail;
+    }
     unsigned char greeting[ZC_GREETING_SIZE];
-    zc_greeting_build(greeting, "NULL", 0);
+    zc_greeting_build(greeting, e->mechanism->ops->name, 0);
     zc_encoder_add_raw(&e->encoder, greeting, sizeof greeting);
     if (ss->options.handshake_ivl > 0)
         arm(e, T_HANDSHAKE, ss->options.handshake_ivl);
@@ -479,6 +486,7 @@ void zc_engine_destroy(zc_engine_t *e)
         zc_msg_close(&e->in_pending);
     zc_decoder_fini(&e->decoder);
     zc_encoder_fini(&e->encoder);
+    e->mechanism->ops->destroy(e->mechanism);
     free(e);
 }
 
