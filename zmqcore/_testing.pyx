@@ -3,3 +3,4 @@ and to fuzzers (libzmq's unittests/ role).  Not part of the API."""
 
 include "testing/poller.pxi"
 include "testing/pipe.pxi"
+include "testing/codec.pxi"

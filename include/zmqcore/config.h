@@ -48,4 +48,11 @@
     a large body), so one busy peer gets at most this many batches ahead. */
 #define ZC_ENGINE_READS_PER_EVENT 16
 
+/*  Largest body the decoder allocates on the word of a frame header
+    alone.  Bigger frames grow (doubling) as their bytes arrive, so a peer
+    announcing a huge frame costs memory only for what it really sends,
+    even with MAXMSGSIZE unlimited.  Above the batch size, so ordinary large
+    messages still go straight into their own buffer. */
+#define ZC_DECODER_EAGER_MAX (1024 * 1024)
+
 #endif

@@ -61,6 +61,8 @@ typedef struct zc_decoder {
     unsigned char sizebuf[8];   /*  size octets collected so far */
     unsigned sizebuf_have;
     size_t body_have;       /*  body bytes already in msg */
+    uint64_t body_size;     /*  the frame's size; msg.size is what is
+                               allocated so far (see ZC_DECODER_EAGER_MAX) */
     int msg_live;           /*  msg holds a body that the decoder owns */
     zc_msg_t msg;           /*  the frame (partial while msg_live) */
 

@@ -86,6 +86,10 @@ static inline unsigned char *zc_msg_data(zc_msg_t *m)
 static inline size_t zc_msg_size(const zc_msg_t *m) { return m->size; }
 static inline int zc_msg_more(const zc_msg_t *m) { return m->flags & ZC_MSG_MORE; }
 
+/*  Changes the size of a body nobody else references (a decoder filling
+    a large frame), keeping its bytes.  0, or -1 (ENOMEM; unchanged). */
+int zc_msg_resize(zc_msg_t *m, size_t size);
+
 /*  Drops this reference; releases the body when it was the last. */
 void zc_msg_release_content(zc_msg_content_t *c);
 static inline void zc_msg_close(zc_msg_t *m)

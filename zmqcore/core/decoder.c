@@ -54,9 +54,24 @@ int zc_decoder_idle(const zc_decoder_t *d)
     return d->state == ST_FLAGS;
 }
 
+/*  Makes room for more of a large body once what is allocated is full. */
+static int grow_body(zc_decoder_t *d)
+{
+    uint64_t grown = (uint64_t) d->msg.size * 2;
+    if (grown > d->body_size)
+        grown = d->body_size;
+    return zc_msg_resize(&d->msg, (size_t) grown);
+}
+
 void zc_decoder_get_buffer(zc_decoder_t *d, unsigned char **data, size_t *size)
 {
-    if (d->state == ST_BODY) {
+    /*  Grow before the allocated part runs short, so large bodies keep
+        being read in place.  If growing fails here, decode finds the body
+        full and fails. */
+    if (d->state == ST_BODY && d->body_size - d->body_have >= d->bufsize
+        && d->msg.size - d->body_have < d->bufsize)
+        grow_body(d);
+    if (d->state == ST_BODY && d->body_have < d->msg.size) {
         size_t remaining = d->msg.size - d->body_have;
         if (remaining >= d->bufsize) {
             *data = zc_msg_data(&d->msg) + d->body_have;
@@ -100,10 +115,15 @@ static int start_body(zc_decoder_t *d, uint64_t size)
     if (size > BODY_HARD_MAX
         || (d->maxmsgsize >= 0 && size > (uint64_t) d->maxmsgsize))
         return fail(d, EMSGSIZE);
-    if (zc_msg_init_size(&d->msg, (size_t) size) < 0)
+    /*  A header alone must not make us allocate: a peer could claim a
+        terabyte and send nothing.  Beyond ZC_DECODER_EAGER_MAX the body
+        grows (doubling) as its bytes arrive, so memory follows data. */
+    size_t first = size > ZC_DECODER_EAGER_MAX ? ZC_DECODER_EAGER_MAX : (size_t) size;
+    if (zc_msg_init_size(&d->msg, first) < 0)
         return fail(d, ENOMEM);
     d->msg_live = 1;
     d->body_have = 0;
+    d->body_size = size;
     if (size == 0)
         return complete(d);
     d->state = ST_BODY;
@@ -155,6 +175,12 @@ int zc_decoder_decode(zc_decoder_t *d, const unsigned char *data, size_t size,
             break;
         }
         case ST_BODY: {
+            if (d->body_have == d->msg.size) {
+                if (grow_body(d) < 0) {
+                    *consumed = pos;
+                    return fail(d, ENOMEM);
+                }
+            }
             size_t want = d->msg.size - d->body_have;
             size_t n = size - pos;
             if (n > want)
@@ -166,7 +192,7 @@ int zc_decoder_decode(zc_decoder_t *d, const unsigned char *data, size_t size,
                 memcpy(dst, data + pos, n);
             d->body_have += n;
             pos += n;
-            if (d->body_have == d->msg.size) {
+            if (d->body_have == d->body_size) {
                 *consumed = pos;
                 return complete(d);
             }

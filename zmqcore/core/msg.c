@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 int zc_msg_init_size_slow(zc_msg_t *m, size_t size)
 {
@@ -55,4 +56,33 @@ void zc_msg_release_content(zc_msg_content_t *c)
     if (c->ffn)
         c->ffn(c->data, c->hint);
     free(c);
+}
+
+int zc_msg_resize(zc_msg_t *m, size_t size)
+{
+    if (m->kind == ZC_MSG_SHARED && size > ZC_MSG_MAX_INLINE) {
+        if (size > SIZE_MAX - sizeof(zc_msg_content_t)) {
+            errno = ENOMEM;
+            return -1;
+        }
+        zc_msg_content_t *c = realloc(m->u.ref.content, sizeof *c + size);
+        if (!c) {
+            errno = ENOMEM;
+            return -1;
+        }
+        c->data = (unsigned char *) (c + 1);
+        m->u.ref.content = c;
+        m->u.ref.data = c->data;
+        m->size = size;
+        return 0;
+    }
+    /*  Inline, or shrinking to inline size: make a fresh body and copy. */
+    zc_msg_t fresh;
+    if (zc_msg_init_size(&fresh, size) < 0)
+        return -1;
+    memcpy(zc_msg_data(&fresh), zc_msg_data(m), size < m->size ? size : m->size);
+    fresh.flags = m->flags;
+    zc_msg_close(m);
+    *m = fresh;
+    return 0;
 }
