@@ -17,6 +17,8 @@ instead of freezing the run.
 import itertools
 import os
 import re
+import shutil
+import tempfile
 import threading
 
 import pytest
@@ -208,3 +210,132 @@ def spawn():
             stuck.append(w.thread.name)
     if stuck:
         pytest.fail("background threads still running at teardown: %s" % stuck)
+
+
+# ---------------------------------------------------------------------------
+# tcp:// and ipc:// suites (tests/interop, tests/wire).
+#
+# There, one side is always pyzmq/libzmq (the reference peer, fixture `libzmq`,
+# contexts from `lctx`) or a raw Python socket, and the other side is the `zmq`
+# fixture. With ZMQCORE_TEST_IMPL=zmq both sides are libzmq, which validates the
+# tests themselves.
+
+NOT_IMPLEMENTED_REASON = "socket type not implemented yet"
+
+
+@pytest.fixture(scope="session")
+def libzmq():
+    """pyzmq (bundling libzmq): the reference peer, whatever ZMQCORE_TEST_IMPL says."""
+    try:
+        import zmq as module
+    except ImportError as exc:  # pragma: no cover - pyzmq is a test dependency
+        pytest.fail("the interop suites need pyzmq as reference peer: %s" % exc,
+                    pytrace=False)
+    return module
+
+
+@pytest.fixture
+def lctx(libzmq):
+    """A fresh pyzmq Context for the reference peer, destroyed with linger=0."""
+    context = libzmq.Context()
+    yield context
+    if not destroy_bounded(context):
+        pytest.fail("libzmq Context.destroy(linger=0) did not return within %.0f s"
+                    % TEARDOWN_TIMEOUT)
+
+
+@pytest.fixture
+def endpoint(request, tmp_path):
+    """``endpoint(transport)`` -> an endpoint to bind, unique to this test.
+
+    - "tcp": ``tcp://127.0.0.1:*`` (read the port back from LAST_ENDPOINT)
+    - "ipc": ``ipc://<path>`` in tmp_path (or a short private dir if tmp_path is
+      too long for sun_path)
+    - "ipc-abstract": ``ipc://@<unique name>`` (Linux abstract namespace)
+    """
+    counter = itertools.count()
+    base = str(tmp_path)
+    short_dir = []
+    if len(base) > 80:
+        short_dir.append(tempfile.mkdtemp(prefix="zc-"))
+        base = short_dir[0]
+
+    def make(transport="tcp"):
+        n = next(counter)
+        if transport == "tcp":
+            return "tcp://127.0.0.1:*"
+        if transport == "ipc":
+            return "ipc://%s/s%d" % (base, n)
+        if transport == "ipc-abstract":
+            return "ipc://@zmqcore-test-%d-%d-%d" % (os.getpid(), next(_name_counter), n)
+        raise ValueError("unknown transport %r" % transport)
+
+    yield make
+    for d in short_dir:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture
+def require_socket_types(zmq, impl_name):
+    """``require_socket_types("REQ", ...)`` skips the test when zmqcore lacks a type.
+
+    Decided by trying ``ctx.socket(type)``; never skips under ZMQCORE_TEST_IMPL=zmq.
+    """
+    def check(*names):
+        if impl_name != "zmqcore":
+            return
+        context = zmq.Context()
+        try:
+            for name in names:
+                try:
+                    s = context.socket(getattr(zmq, name))
+                except (zmq.ZMQError, AttributeError):
+                    pytest.skip("%s: %s" % (NOT_IMPLEMENTED_REASON, name))
+                s.close(linger=0)
+        finally:
+            destroy_bounded(context)
+
+    return check
+
+
+@pytest.fixture
+def monitor_socket(ctx, lctx):
+    """``monitor_socket(sock, events=None)`` -> the PAIR from sock.get_monitor_socket().
+
+    Teardown is ordered to avoid a libzmq 4.3.5 hazard: its I/O thread sends monitor
+    events with a *blocking* send, so if the PAIR is closed (or full, 1000 events)
+    while the monitored socket can still emit events, the I/O thread blocks forever.
+    So: drain the PAIR, disable_monitor() on the monitored socket, drain, then close
+    the PAIR -- all before the contexts are destroyed.
+    """
+    pairs = []
+
+    def make(sock, events=None):
+        if events is None:
+            mon = sock.get_monitor_socket()
+        else:
+            mon = sock.get_monitor_socket(events)
+        pairs.append((sock, mon))
+        return mon
+
+    yield make
+
+    def drain(mon):
+        try:
+            while mon.poll(0):
+                mon.recv_multipart()
+        except Exception:
+            pass
+
+    for sock, mon in reversed(pairs):
+        drain(mon)
+        if not sock.closed:
+            try:
+                sock.disable_monitor()
+            except Exception:
+                pass
+        drain(mon)
+        try:
+            mon.close(linger=0)
+        except Exception:
+            pass

@@ -331,11 +331,20 @@ _OPTION_TYPES = {
 }
 
 
+# Module-level names of some groups carry a prefix, as in pyzmq
+# (zmqcore.EVENT_CONNECTED is Event.CONNECTED).
+_PREFIXES = {"Event": "EVENT_", "NormMode": "NORM_", "RouterNotify": "NOTIFY_",
+             "ReconnectStop": "RECONNECT_STOP_"}
+
+
 def _export():
     g = globals()
     names = []
     for enum_class in (ContextOption, DeviceType, Errno, Event, Flag, MessageOption, NormMode, PollEvent, ReconnectStop, RouterNotify, SecurityMechanism, SocketOption, SocketType):
+        prefix = _PREFIXES.get(enum_class.__name__, "")
         for name, member in enum_class.__members__.items():
+            if not name.startswith("PROTOCOL_ERROR"):
+                name = prefix + name
             if name not in g:
                 g[name] = member
                 names.append(name)
@@ -351,3 +360,7 @@ DOWNSTREAM = SocketType.PUSH
 COPY_THRESHOLD = 65536
 DRAFT_API = False
 __all__ += ["UPSTREAM", "DOWNSTREAM", "COPY_THRESHOLD", "DRAFT_API"]
+
+# Longest ipc path (sizeof sockaddr_un.sun_path - 1 on Linux).
+IPC_PATH_MAX_LEN = 107
+__all__ += ["IPC_PATH_MAX_LEN"]

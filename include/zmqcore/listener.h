@@ -17,6 +17,7 @@ typedef struct zc_listener {
     int fd;
     int transport;
     char ipc_path[108];             /*  file to unlink at close, or "" */
+    unsigned long long ipc_dev, ipc_ino;    /*  ...if it is still ours */
     zc_poll_handle_t handle;
     zc_poll_handler_t handler;
     /*  Sessions of accepted connections live on our thread and are ours:

@@ -8,6 +8,7 @@
 #define ZMQCORE_MECHANISM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "zmqcore/msg.h"
 #include "zmqcore/options.h"
@@ -32,6 +33,8 @@ struct zc_mechanism {
     const zc_mechanism_ops_t *ops;
     const zc_options_t *options;    /*  the session's; outlives us */
     int peer_type;                  /*  from the peer's metadata, or -1 */
+    uint32_t error_code;            /*  after a failure: the protocol error
+                                        to report (monitor.h), 0 = none */
     unsigned char peer_identity[255];
     size_t peer_identity_len;
 };

@@ -29,6 +29,12 @@ enum {
     ZC_EVENT_ALL = 0xffff
 };
 
+/*  Values of HANDSHAKE_FAILED_PROTOCOL (libzmq's numbers). */
+enum {
+    ZC_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND = 0x10000001,
+    ZC_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH = 0x11000002
+};
+
 /*  Starts (addr non-NULL) or stops (addr NULL: MONITOR_STOPPED is sent
     first) monitoring s.  Socket's thread.  0, or -1 with errno (EINVAL for
     a non-inproc address, EADDRINUSE, ...). */

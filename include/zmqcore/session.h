@@ -64,7 +64,9 @@ int zc_session_push_msg(zc_session_t *ss, zc_msg_t *msg);    /*  -1 EAGAIN at HW
 void zc_session_flush(zc_session_t *ss);
 int zc_session_pull_msg(zc_session_t *ss, zc_msg_t *msg);    /*  -1 EAGAIN: none */
 void zc_session_engine_ready(zc_session_t *ss);
-void zc_session_engine_error(zc_session_t *ss, int handshake_done);
+/*  The connection ended.  protocol_error: the peer broke the protocol
+    (a connecting session then stops reconnecting, as libzmq). */
+void zc_session_engine_error(zc_session_t *ss, int handshake_done, int protocol_error);
 /*  The engine wrote all it had and the pipe has nothing more: a lingering
     session may finish. */
 void zc_session_engine_idle(zc_session_t *ss);

@@ -43,10 +43,11 @@ struct zc_engine {
     int hb_timeout_armed, hb_ttl_armed;
     int hb_ttl_ms;                  /*  from the peer's PING */
     int was_active;                 /*  E_FAILED: the handshake had ended */
+    int protocol_error;             /*  E_FAILED: the peer broke ZMTP */
     zc_mechanism_t *mechanism;      /*  from the greeting until destroy */
 };
 
-static void engine_fail(zc_engine_t *e, int protocol_error);
+static void engine_fail(zc_engine_t *e, int protocol_error, uint32_t code);
 static void finish(zc_engine_t *e);
 
 /*  --- output ---------------------------------------------------------------- */
@@ -101,7 +102,7 @@ static int do_write(zc_engine_t *e)
                 set_pollout(e, 1);
                 return 0;
             }
-            engine_fail(e, 0);
+            engine_fail(e, 0, 0);
             return -1;
         }
         zc_encoder_advance(&e->encoder, (size_t) w);
@@ -139,7 +140,7 @@ static int mechanism_output(zc_engine_t *e)
     while ((rc = e->mechanism->ops->next_command(e->mechanism, &msg)) == 1)
         queue_command(e, &msg);
     if (rc < 0) {
-        engine_fail(e, 1);
+        engine_fail(e, 1, 0);
         return -1;
     }
     return 0;
@@ -176,7 +177,7 @@ static void timer_event(void *arg, int id)
     switch (id) {
     case T_HANDSHAKE:
         if (e->state != E_ACTIVE)
-            engine_fail(e, 0);
+            engine_fail(e, 0, 0);
         break;
     case T_HB_IVL:
         send_ping(e);
@@ -186,7 +187,7 @@ static void timer_event(void *arg, int id)
     case T_HB_TTL:
         /*  Silence for too long: drop the connection (a connecting
             session will reconnect). */
-        engine_fail(e, 0);
+        engine_fail(e, 0, 0);
         break;
     default:
         break;
@@ -230,7 +231,7 @@ static int process_command(zc_engine_t *e, zc_msg_t *msg)
                              &data, &data_len);
     if (rc < 0) {
         zc_msg_close(msg);
-        engine_fail(e, 1);
+        engine_fail(e, 1, e->state == E_HANDSHAKE ? ZC_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND : 0);
         return -1;
     }
     if (e->state == E_HANDSHAKE) {
@@ -238,7 +239,7 @@ static int process_command(zc_engine_t *e, zc_msg_t *msg)
         rc = m->ops->process_command(m, zc_msg_data(msg), zc_msg_size(msg));
         zc_msg_close(msg);
         if (rc < 0 || mechanism_output(e) < 0) {
-            engine_fail(e, 1);
+            engine_fail(e, 1, m->error_code);
             return -1;
         }
         if (m->ops->status(m) == ZC_MECH_READY)
@@ -275,7 +276,7 @@ static int process_frame(zc_engine_t *e, zc_msg_t *msg)
     if (e->state != E_ACTIVE) {
         /*  A message before the handshake finished. */
         zc_msg_close(msg);
-        engine_fail(e, 1);
+        engine_fail(e, 1, ZC_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND);
         return -1;
     }
     if (zc_session_push_msg(e->session, msg) < 0) {
@@ -294,7 +295,7 @@ static int decode_input(zc_engine_t *e)
         size_t used = 0;
         int rc = zc_decoder_decode(&e->decoder, e->in_ptr, e->in_left, &used);
         if (rc < 0) {
-            engine_fail(e, 1);
+            engine_fail(e, 1, 0);
             return -1;
         }
         e->in_ptr += used;
@@ -326,7 +327,7 @@ static int read_greeting(zc_engine_t *e)
         ssize_t n = read(e->fd, e->greeting_in + e->greeting_have,
                          ZC_GREETING_SIZE - e->greeting_have);
         if (n == 0) {
-            engine_fail(e, 0);
+            engine_fail(e, 0, 0);
             return -1;
         }
         if (n < 0) {
@@ -334,20 +335,20 @@ static int read_greeting(zc_engine_t *e)
                 continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 return 0;
-            engine_fail(e, 0);
+            engine_fail(e, 0, 0);
             return -1;
         }
         e->greeting_have += (size_t) n;
         zc_greeting_t g;
         int rc = zc_greeting_parse(e->greeting_in, e->greeting_have, &g);
         if (rc < 0) {
-            engine_fail(e, 1);
+            engine_fail(e, 1, 0);
             return -1;
         }
         if (rc == 1) {
             /*  Both sides must name the same mechanism. */
             if (strcmp(g.mechanism, e->mechanism->ops->name) != 0) {
-                engine_fail(e, 1);
+                engine_fail(e, 1, ZC_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH);
                 return -1;
             }
             e->peer_minor = g.major > 3 ? 1 : g.minor;
@@ -387,7 +388,7 @@ static void read_input(zc_engine_t *e)
         zc_decoder_get_buffer(&e->decoder, &buf, &size);
         ssize_t n = read(e->fd, buf, size);
         if (n == 0) {
-            engine_fail(e, 0);
+            engine_fail(e, 0, 0);
             return;
         }
         if (n < 0) {
@@ -395,7 +396,7 @@ static void read_input(zc_engine_t *e)
                 continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 break;
-            engine_fail(e, 0);
+            engine_fail(e, 0, 0);
             return;
         }
         e->in_ptr = buf;
@@ -492,22 +493,25 @@ void zc_engine_destroy(zc_engine_t *e)
 
 /*  The connection is over.  Only marks it: every entry point ends with
     finish(), which hands the engine back to the session (who destroys it)
-    once nothing on the stack uses it any more. */
-static void engine_fail(zc_engine_t *e, int protocol_error)
+    once nothing on the stack uses it any more.  protocol_error: the peer
+    broke ZMTP; code: the libzmq protocol error to report with
+    HANDSHAKE_FAILED_PROTOCOL (0: libzmq reports none for this failure). */
+static void engine_fail(zc_engine_t *e, int protocol_error, uint32_t code)
 {
     if (e->state == E_FAILED)
         return;
     e->was_active = e->state == E_ACTIVE;
+    e->protocol_error = protocol_error;
     e->state = E_FAILED;
-    if (!e->was_active && protocol_error)
+    if (!e->was_active && code)
         zc_monitor_event(e->session->socket, ZC_EVENT_HANDSHAKE_FAILED_PROTOCOL,
-                         0, e->session->child.endpoint);
+                         code, e->session->child.endpoint);
 }
 
 static void finish(zc_engine_t *e)
 {
     if (e->state == E_FAILED)
-        zc_session_engine_error(e->session, e->was_active);
+        zc_session_engine_error(e->session, e->was_active, e->protocol_error);
     else if (e->state == E_ACTIVE && e->output_idle && zc_encoder_empty(&e->encoder))
         zc_session_engine_idle(e->session);     /*  a lingering session may end */
 }

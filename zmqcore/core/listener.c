@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -61,9 +62,13 @@ zc_listener_t *zc_listener_new(zc_socket_t *s, zc_io_thread_t *io, const zc_addr
         /*  getsockname gives the path back; keep it to unlink at close. */
         const struct sockaddr_un *un = (const struct sockaddr_un *) &addr->addr;
         size_t plen = strnlen(un->sun_path, sizeof un->sun_path);
-        if (un->sun_path[0] != '\0' && plen < sizeof l->ipc_path) {
+        struct stat st;
+        if (un->sun_path[0] != '\0' && plen < sizeof l->ipc_path
+            && stat(un->sun_path, &st) == 0) {
             memcpy(l->ipc_path, un->sun_path, plen);
             l->ipc_path[plen] = '\0';
+            l->ipc_dev = (unsigned long long) st.st_dev;
+            l->ipc_ino = (unsigned long long) st.st_ino;
         }
         zc_address_format((const struct sockaddr *) &addr->addr, addr->addrlen,
                           addr->transport, endpoint_out, cap);
@@ -83,6 +88,9 @@ zc_listener_t *zc_listener_new(zc_socket_t *s, zc_io_thread_t *io, const zc_addr
 
 fail_fd:;
     int err = errno;
+    /*  libzmq reports the socket it opened as CLOSED (with no endpoint),
+        then BIND_FAILED. */
+    zc_monitor_event(s, ZC_EVENT_CLOSED, (uint64_t) fd, "");
     close(fd);
     errno = err;
 fail:
@@ -165,7 +173,12 @@ static void listener_term(void *self)
     if (l->handle)
         zc_poller_rm_fd(zc_io_thread_poller(l->child.io), l->handle);
     close(l->fd);
-    if (l->ipc_path[0])
+    /*  Only our own socket file: another socket may have taken the path
+        over since (binding takes over stale files). */
+    struct stat st;
+    if (l->ipc_path[0] && stat(l->ipc_path, &st) == 0
+        && (unsigned long long) st.st_dev == l->ipc_dev
+        && (unsigned long long) st.st_ino == l->ipc_ino)
         unlink(l->ipc_path);
     zc_monitor_event(l->socket, ZC_EVENT_CLOSED, (uint64_t) l->fd, l->child.endpoint);
     /*  End our sessions with the same linger; the last one to finish (or

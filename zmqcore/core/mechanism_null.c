@@ -8,6 +8,7 @@
 
 #include "zmqcore/mechanism.h"
 #include "zmqcore/metadata.h"
+#include "zmqcore/monitor.h"
 
 typedef struct null_mechanism {
     zc_mechanism_t base;
@@ -40,6 +41,7 @@ static int null_process_command(zc_mechanism_t *m, const unsigned char *body, si
     size_t name_len, data_len;
     if (zc_command_name(body, len, &name, &name_len, &data, &data_len) < 0) {
         n->error = 1;
+        m->error_code = ZC_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND;
         errno = EPROTO;
         return -1;
     }
@@ -51,8 +53,11 @@ static int null_process_command(zc_mechanism_t *m, const unsigned char *body, si
         n->ready_received = 1;
         return 0;
     }
-    /*  ERROR, or anything else before READY. */
+    /*  ERROR ends the handshake quietly; anything else is unexpected
+        (the monitor codes are libzmq's). */
     n->error = 1;
+    if (!(name_len == 5 && memcmp(name, "ERROR", 5) == 0))
+        m->error_code = ZC_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND;
     errno = EPROTO;
     return -1;
 }

@@ -113,7 +113,7 @@ static void start_engine(zc_session_t *ss, int fd)
     ss->engine = zc_engine_new(ss, poller_of(ss), fd);
     /*  On failure the fd is closed; a connecting session tries again. */
     if (!ss->engine)
-        zc_session_engine_error(ss, 0);
+        zc_session_engine_error(ss, 0, 0);
 }
 
 static void schedule_reconnect(zc_session_t *ss)
@@ -121,9 +121,10 @@ static void schedule_reconnect(zc_session_t *ss)
     if (ss->options.reconnect_ivl < 0 || ss->terminating)
         return;
     int ivl = ss->reconnect_ivl > 0 ? ss->reconnect_ivl : 1;
-    /*  Randomised a little, as libzmq, so that many peers do not reconnect
-        in lock step. */
-    int delay = ivl + (int) ((unsigned) rand() % (unsigned) (ivl / 10 + 1));
+    /*  Plus a random part below the base interval, as libzmq, so that many
+        peers do not reconnect in lock step. */
+    int base = ss->options.reconnect_ivl > 0 ? ss->options.reconnect_ivl : 1;
+    int delay = ivl + (int) ((unsigned) rand() % (unsigned) base);
     zc_poller_add_timer(poller_of(ss), delay, &ss->handler, T_RECONNECT);
     zc_monitor_event(ss->socket, ZC_EVENT_CONNECT_RETRIED, (uint64_t) delay, ss->child.endpoint);
     int max = ss->options.reconnect_ivl_max;
@@ -136,6 +137,8 @@ static void close_connect_fd(zc_session_t *ss)
 {
     if (ss->connect_fd < 0)
         return;
+    zc_monitor_event(ss->socket, ZC_EVENT_CLOSED, (uint64_t) ss->connect_fd,
+                     ss->child.endpoint);
     if (ss->connect_handle)
         zc_poller_rm_fd(poller_of(ss), ss->connect_handle);
     ss->connect_handle = NULL;
@@ -173,17 +176,17 @@ static void start_connecting(zc_session_t *ss)
         schedule_reconnect(ss);
         return;
     }
+    ss->connect_fd = fd;
     zc_stream_tune(fd, a->transport, &ss->options);
     if (a->sourcelen > 0) {
         int one = 1;
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         if (bind(fd, (const struct sockaddr *) &a->source, a->sourcelen) < 0) {
-            close(fd);
+            close_connect_fd(ss);
             schedule_reconnect(ss);
             return;
         }
     }
-    ss->connect_fd = fd;
     int rc;
     do
         rc = connect(fd, (const struct sockaddr *) &a->addr, a->addrlen);
@@ -353,26 +356,29 @@ void zc_session_engine_ready(zc_session_t *ss)
     zc_mailbox_send(ss->socket->mailbox, &bind);
 }
 
-void zc_session_engine_error(zc_session_t *ss, int handshake_done)
+void zc_session_engine_error(zc_session_t *ss, int handshake_done, int protocol_error)
 {
+    (void) handshake_done;
     zc_engine_t *e = ss->engine;
     if (e) {
         int fd = zc_engine_fd(e);
         ss->engine = NULL;
         zc_engine_destroy(e);
-        if (handshake_done)
-            zc_monitor_event(ss->socket, ZC_EVENT_DISCONNECTED, (uint64_t) fd,
-                             ss->child.endpoint);
+        /*  libzmq reports every connection that ends, handshake or not. */
+        zc_monitor_event(ss->socket, ZC_EVENT_DISCONNECTED, (uint64_t) fd,
+                         ss->child.endpoint);
     }
     ss->in_more = 0;
     clean_pipe(ss);
     zc_session_flush(ss);
     /*  With IMMEDIATE the pipe exists only while connected: messages are
-        not queued for a peer that is not there. */
-    if (ss->connecting && ss->options.immediate)
+        not queued for a peer that is not there.  A peer that broke the
+        protocol is not tried again (libzmq): its pipe goes too. */
+    if (ss->connecting && (ss->options.immediate || protocol_error))
         release_pipe(ss);
     if (ss->connecting && !ss->terminating) {
-        schedule_reconnect(ss);
+        if (!protocol_error)
+            schedule_reconnect(ss);
         return;
     }
     /*  An accepted connection ends with its connection. */

@@ -361,7 +361,8 @@ int zc_socket_bind(zc_socket_t *s, const char *endpoint)
         l = zc_listener_new(s, choose_io_thread(s), &a, resolved, sizeof resolved);
     if (!l) {
         int err = errno;
-        zc_monitor_event(s, ZC_EVENT_BIND_FAILED, (uint64_t) err, endpoint);
+        /*  libzmq names the address without its transport here. */
+        zc_monitor_event(s, ZC_EVENT_BIND_FAILED, (uint64_t) err, address);
         errno = err;
         return -1;
     }
