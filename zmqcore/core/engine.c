@@ -102,7 +102,7 @@ static int do_write(zc_engine_t *e)
                 set_pollout(e, 1);
                 return 0;
             }
-            engine_fail(e, 0, 0);
+            engine_fail(e, 0, (uint32_t) errno);
             return -1;
         }
         zc_encoder_advance(&e->encoder, (size_t) w);
@@ -177,7 +177,7 @@ static void timer_event(void *arg, int id)
     switch (id) {
     case T_HANDSHAKE:
         if (e->state != E_ACTIVE)
-            engine_fail(e, 0, 0);
+            engine_fail(e, 0, EAGAIN);
         break;
     case T_HB_IVL:
         send_ping(e);
@@ -187,7 +187,7 @@ static void timer_event(void *arg, int id)
     case T_HB_TTL:
         /*  Silence for too long: drop the connection (a connecting
             session will reconnect). */
-        engine_fail(e, 0, 0);
+        engine_fail(e, 0, EAGAIN);
         break;
     default:
         break;
@@ -327,7 +327,7 @@ static int read_greeting(zc_engine_t *e)
         ssize_t n = read(e->fd, e->greeting_in + e->greeting_have,
                          ZC_GREETING_SIZE - e->greeting_have);
         if (n == 0) {
-            engine_fail(e, 0, 0);
+            engine_fail(e, 0, ECONNRESET);
             return -1;
         }
         if (n < 0) {
@@ -335,7 +335,7 @@ static int read_greeting(zc_engine_t *e)
                 continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 return 0;
-            engine_fail(e, 0, 0);
+            engine_fail(e, 0, (uint32_t) errno);
             return -1;
         }
         e->greeting_have += (size_t) n;
@@ -388,7 +388,7 @@ static void read_input(zc_engine_t *e)
         zc_decoder_get_buffer(&e->decoder, &buf, &size);
         ssize_t n = read(e->fd, buf, size);
         if (n == 0) {
-            engine_fail(e, 0, 0);
+            engine_fail(e, 0, ECONNRESET);
             return;
         }
         if (n < 0) {
@@ -396,7 +396,7 @@ static void read_input(zc_engine_t *e)
                 continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 break;
-            engine_fail(e, 0, 0);
+            engine_fail(e, 0, (uint32_t) errno);
             return;
         }
         e->in_ptr = buf;
@@ -493,9 +493,12 @@ void zc_engine_destroy(zc_engine_t *e)
 
 /*  The connection is over.  Only marks it: every entry point ends with
     finish(), which hands the engine back to the session (who destroys it)
-    once nothing on the stack uses it any more.  protocol_error: the peer
-    broke ZMTP; code: the libzmq protocol error to report with
-    HANDSHAKE_FAILED_PROTOCOL (0: libzmq reports none for this failure). */
+    once nothing on the stack uses it any more.
+    protocol_error: the peer broke ZMTP, and `code` is the libzmq protocol
+    error for HANDSHAKE_FAILED_PROTOCOL (0: libzmq reports none for it);
+    otherwise the connection failed and `code` is the errno that
+    HANDSHAKE_FAILED_NO_DETAIL carries (as libzmq: ECONNRESET for a peer
+    that closed, EAGAIN for a handshake that timed out). */
 static void engine_fail(zc_engine_t *e, int protocol_error, uint32_t code)
 {
     if (e->state == E_FAILED)
@@ -503,8 +506,13 @@ static void engine_fail(zc_engine_t *e, int protocol_error, uint32_t code)
     e->was_active = e->state == E_ACTIVE;
     e->protocol_error = protocol_error;
     e->state = E_FAILED;
-    if (!e->was_active && code)
+    if (e->was_active)
+        return;
+    if (protocol_error && code)
         zc_monitor_event(e->session->socket, ZC_EVENT_HANDSHAKE_FAILED_PROTOCOL,
+                         code, e->session->child.endpoint);
+    else if (!protocol_error)
+        zc_monitor_event(e->session->socket, ZC_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
                          code, e->session->child.endpoint);
 }
 
