@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -330,8 +331,7 @@ static int endpoint_call(zc_socket_t *s, const char *endpoint, const char **addr
 
 static void set_last_endpoint(zc_socket_t *s, const char *endpoint)
 {
-    strncpy(s->last_endpoint, endpoint, sizeof s->last_endpoint - 1);
-    s->last_endpoint[sizeof s->last_endpoint - 1] = '\0';
+    snprintf(s->last_endpoint, sizeof s->last_endpoint, "%s", endpoint);
 }
 
 static int resolve(zc_socket_t *s, int transport, const char *address, int is_bind,
@@ -388,6 +388,7 @@ int zc_socket_connect(zc_socket_t *s, const char *endpoint)
     if (t == ZC_TRANSPORT_INPROC) {
         if (zc_ctx_inproc_connect(s->ctx, s, address) < 0)
             return -1;
+        s->options.connect_routing_id_len = 0;  /*  used up */
         set_last_endpoint(s, endpoint);
         return 0;
     }
@@ -408,6 +409,7 @@ int zc_socket_connect(zc_socket_t *s, const char *endpoint)
         return 0;
     }
     zc_io_thread_call(ss->child.io, zc_session_start, ss);
+    s->options.connect_routing_id_len = 0;  /*  used up */
     set_last_endpoint(s, endpoint);
     return 0;
 }
@@ -477,6 +479,8 @@ static void socket_free(zc_socket_t *s)
 {
     zc_ctx_t *ctx = s->ctx;
     zc_socket_monitor(s, NULL, 0);
+    if (s->pattern->xdestroy)
+        s->pattern->xdestroy(s);
     free(s->pipes);
     free(s->children);
     zc_lb_destroy(&s->lb);
