@@ -388,7 +388,6 @@ int zc_socket_connect(zc_socket_t *s, const char *endpoint)
     if (t == ZC_TRANSPORT_INPROC) {
         if (zc_ctx_inproc_connect(s->ctx, s, address) < 0)
             return -1;
-        s->options.connect_routing_id_len = 0;  /*  used up */
         set_last_endpoint(s, endpoint);
         return 0;
     }
@@ -409,7 +408,6 @@ int zc_socket_connect(zc_socket_t *s, const char *endpoint)
         return 0;
     }
     zc_io_thread_call(ss->child.io, zc_session_start, ss);
-    s->options.connect_routing_id_len = 0;  /*  used up */
     set_last_endpoint(s, endpoint);
     return 0;
 }
@@ -479,8 +477,6 @@ static void socket_free(zc_socket_t *s)
 {
     zc_ctx_t *ctx = s->ctx;
     zc_socket_monitor(s, NULL, 0);
-    if (s->pattern->xdestroy)
-        s->pattern->xdestroy(s);
     free(s->pipes);
     free(s->children);
     zc_lb_destroy(&s->lb);
