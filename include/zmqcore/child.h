@@ -5,8 +5,10 @@
     - the socket asks a child to end by posting CALL(child->term) to the
       child's I/O thread; the child finishes (honouring LINGER), then posts
       CHILD_TERMINATED to the socket and frees itself;
-    - a child that must end on its own (an accepted connection that broke)
-      posts CHILD_GONE and waits, inert, for the socket's request to end;
+    - a child never ends on its own: a connecting session whose peer broke
+      the protocol stays, idle, until the socket ends it; accepted
+      connections are not the socket's children but their listener's
+      (same thread, see listener.h), so they may end whenever they like;
     - the socket is freed only when every child has terminated: a closed
       socket with children is kept by its context's first I/O thread (the
       reaper) until then. */

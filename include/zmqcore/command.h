@@ -25,11 +25,8 @@ typedef enum zc_command_type {
     /*  New limits for an inproc pipe made before its bind: `arg` holds
         our end's HWM in its high 32 bits and the peer's in the low 32. */
     ZC_CMD_HWM,
-    /*  To a socket: one of its I/O children (listener, session: `arg` is
-        the child's id, `fn_arg` the child) ends on its own and waits for
-        the socket to let it go. */
-    ZC_CMD_CHILD_GONE,
-    /*  To a socket: a child it asked to terminate has finished. */
+    /*  To a socket: a child it asked to terminate has finished (`fn_arg`
+        the child, `arg` its id); see child.h. */
     ZC_CMD_CHILD_TERMINATED,
     /*  A socket finished closing (sent to the context's mailbox). */
     ZC_CMD_REAPED,

@@ -18,7 +18,10 @@ typedef struct zc_mailbox {
     pthread_mutex_t lock;       /*  guards the ring and `signalled` */
     zc_command_t *ring;         /*  circular buffer of `cap` commands */
     unsigned head, count, cap;
-    int signalled;              /*  a signal is pending or on its way */
+    int signalled;              /*  a wake-up is owed: pending or written */
+    int fd_written;             /*  the signaler fd is readable; changed
+                                    only under `lock`, so the fd is never
+                                    readable while nothing is owed */
     zc_signaler_t signaler;
     atomic_int refs;
 } zc_mailbox_t;

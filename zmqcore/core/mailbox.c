@@ -4,10 +4,13 @@
     state transition, never one per message), writers are many, and an
     uncontended mutex costs tens of nanoseconds.
 
-    The `signalled` flag makes the signaler edge-triggered: the first send
-    after the reader drained the signaler writes it, later sends do not.
-    The reader clears the flag only after draining the fd, and always looks
-    at the ring again afterwards, so no command can be left unnoticed. */
+    `signalled` makes the signaler edge-triggered: the first post after the
+    reader found the ring empty owes a wake-up, later posts do not.  The
+    wake-up's write may come later than the post (zc_mailbox_wake, made
+    after the GIL is released), so both the write and the reader's drain
+    happen under the lock and are recorded in `fd_written`: the fd is
+    readable exactly while a wake-up is owed and not yet settled, never
+    stale (a stale fd would make blocked readers spin and zmq.FD lie). */
 #include "zmqcore/mailbox.h"
 
 #include <errno.h>
@@ -85,7 +88,15 @@ int zc_mailbox_post(zc_mailbox_t *mb, const zc_command_t *cmd)
 
 void zc_mailbox_wake(zc_mailbox_t *mb)
 {
-    zc_signaler_send(&mb->signaler);
+    /*  Under the lock: if the reader has meanwhile found the command and
+        cleared `signalled`, the wake-up is no longer owed, and writing the
+        fd now would leave it readable with nothing to read. */
+    pthread_mutex_lock(&mb->lock);
+    if (mb->signalled && !mb->fd_written) {
+        zc_signaler_send(&mb->signaler);
+        mb->fd_written = 1;
+    }
+    pthread_mutex_unlock(&mb->lock);
 }
 
 int zc_mailbox_send(zc_mailbox_t *mb, const zc_command_t *cmd)
@@ -113,21 +124,17 @@ int zc_mailbox_recv(zc_mailbox_t *mb, zc_command_t *cmd, int timeout_ms)
     for (;;) {
         pthread_mutex_lock(&mb->lock);
         int got = pop(mb, cmd);
-        int signalled = mb->signalled;
+        if (!got && mb->signalled) {
+            /*  Empty, and a wake-up was owed: settle it, so that the fd is
+                quiet exactly while nothing is owed. */
+            if (mb->fd_written)
+                zc_signaler_drain(&mb->signaler);
+            mb->fd_written = 0;
+            mb->signalled = 0;
+        }
         pthread_mutex_unlock(&mb->lock);
         if (got)
             return 0;
-        if (signalled) {
-            /*  Empty, but a signal is pending: consume it, then look again,
-                so that the fd is quiet exactly while the ring is empty. */
-            zc_signaler_drain(&mb->signaler);
-            pthread_mutex_lock(&mb->lock);
-            mb->signalled = 0;
-            got = pop(mb, cmd);
-            pthread_mutex_unlock(&mb->lock);
-            if (got)
-                return 0;
-        }
         int wait_ms = timeout_ms > 0 ? zc_ms_until(deadline) : timeout_ms;
         if (wait_ms == 0) {
             errno = EAGAIN;
