@@ -12,6 +12,8 @@ typedef struct zc_fq {
     zc_pipe_array_t pipes;  /*  active: readable as far as we know */
     int current;            /*  next active slot to read */
     zc_pipe_t *reading;     /*  pipe of the multipart message under way */
+    zc_pipe_t *last;        /*  pipe of the last part read (valid until
+                                the next call that may detach pipes) */
 } zc_fq_t;
 
 void zc_fq_init(zc_fq_t *fq);

@@ -33,7 +33,9 @@ typedef struct zc_msg_content {
 enum { ZC_MSG_INLINE = 0, ZC_MSG_SHARED = 1, ZC_MSG_EXTERNAL = 2 };
 
 /*  Flags travel with the part. */
-enum { ZC_MSG_MORE = 1, ZC_MSG_COMMAND = 2 };
+/*  ROUTING_ID: a session's note to a ROUTER socket, never sent or
+    returned: the body is the peer's Identity (see zc_pipe_t.rid_by_msg). */
+enum { ZC_MSG_MORE = 1, ZC_MSG_COMMAND = 2, ZC_MSG_ROUTING_ID = 4 };
 
 typedef struct zc_msg {
     union {

@@ -14,10 +14,10 @@ enum {
     ZC_OPT_TYPE = 16, ZC_OPT_LINGER = 17, ZC_OPT_RECONNECT_IVL = 18,
     ZC_OPT_BACKLOG = 19, ZC_OPT_RECONNECT_IVL_MAX = 21, ZC_OPT_MAXMSGSIZE = 22,
     ZC_OPT_SNDHWM = 23, ZC_OPT_RCVHWM = 24, ZC_OPT_RCVTIMEO = 27,
-    ZC_OPT_SNDTIMEO = 28, ZC_OPT_IPV4ONLY = 31, ZC_OPT_TCP_KEEPALIVE = 34,
+    ZC_OPT_SNDTIMEO = 28, ZC_OPT_IPV4ONLY = 31, ZC_OPT_ROUTER_MANDATORY = 33, ZC_OPT_TCP_KEEPALIVE = 34,
     ZC_OPT_TCP_KEEPALIVE_CNT = 35, ZC_OPT_TCP_KEEPALIVE_IDLE = 36,
     ZC_OPT_TCP_KEEPALIVE_INTVL = 37, ZC_OPT_IMMEDIATE = 39, ZC_OPT_IPV6 = 42,
-    ZC_OPT_TOS = 57, ZC_OPT_HANDSHAKE_IVL = 66, ZC_OPT_HEARTBEAT_IVL = 75,
+    ZC_OPT_TOS = 57, ZC_OPT_CONNECT_ROUTING_ID = 61, ZC_OPT_HANDSHAKE_IVL = 66, ZC_OPT_HEARTBEAT_IVL = 75,
     ZC_OPT_HEARTBEAT_TTL = 76, ZC_OPT_HEARTBEAT_TIMEOUT = 77,
     ZC_OPT_CONNECT_TIMEOUT = 79, ZC_OPT_TCP_MAXRT = 80
 };
@@ -38,6 +38,9 @@ typedef struct zc_options {
     int sndbuf, rcvbuf, tos;
     unsigned char routing_id[255];
     int routing_id_len;
+    int router_mandatory;
+    unsigned char connect_routing_id[255];  /*  for the next connect only */
+    int connect_routing_id_len;
 } zc_options_t;
 
 void zc_options_init(zc_options_t *o, int type);

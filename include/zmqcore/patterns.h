@@ -7,6 +7,19 @@
 extern const zc_pattern_t zc_pair_pattern;
 extern const zc_pattern_t zc_push_pattern;
 extern const zc_pattern_t zc_pull_pattern;
+extern const zc_pattern_t zc_dealer_pattern;
+extern const zc_pattern_t zc_router_pattern;
+extern const zc_pattern_t zc_req_pattern;
+extern const zc_pattern_t zc_rep_pattern;
+
+/*  DEALER's hooks, which REQ builds on. */
+int zc_dealer_attach(zc_socket_t *s, zc_pipe_t *p);
+void zc_dealer_read_activated(zc_socket_t *s, zc_pipe_t *p);
+void zc_dealer_write_activated(zc_socket_t *s, zc_pipe_t *p);
+void zc_dealer_terminated(zc_socket_t *s, zc_pipe_t *p);
+int zc_dealer_has_in(zc_socket_t *s);
+/*  fq receive that lets go of drained pipes; *from: the pipe it came by. */
+int zc_pattern_fq_recv(zc_socket_t *s, zc_msg_t *msg, zc_pipe_t **from);
 
 /*  The table for a socket type, or NULL if it is unknown. */
 const zc_pattern_t *zc_pattern_for(int type);

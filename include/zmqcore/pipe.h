@@ -57,7 +57,18 @@ typedef struct zc_pipe {
                                         later (NULL: wake at once) */
     char *endpoint;                 /*  owner's: the endpoint it came by
                                         (malloc'ed; for unbind/disconnect) */
-    void *user;                     /*  owner's data (routing id, ...) */
+    void *user;                     /*  owner's data */
+
+    /*  Routing id.  Whoever makes an end may set it to the peer's
+        Identity before handing the end over (inproc); a ROUTER then keeps
+        here the id it routes by (owner's).  rid_by_msg: the peer's
+        Identity comes instead as the first message on this end, flagged
+        ZC_MSG_ROUTING_ID (sessions of ROUTER sockets write one at every
+        handshake). */
+    unsigned char routing_id[255];
+    unsigned char routing_id_len;
+    unsigned char rid_by_msg;
+    unsigned char identified;       /*  owner's: the ROUTER knows it */
 } zc_pipe_t;
 
 /*  Creates a pipe pair.  a_hwm limits messages a writes to b, b_hwm the

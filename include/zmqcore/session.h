@@ -40,6 +40,8 @@ typedef struct zc_session {
     int listener_index;
     int out_more;                   /*  last part pulled had MORE */
     int in_more;                    /*  last part pushed had MORE */
+    int req_in_state;               /*  REQ: where in a reply the
+                                       connection is (session.c) */
 
     int terminating;                /*  our owner asked us to end */
 } zc_session_t;
@@ -60,10 +62,14 @@ zc_session_t *zc_session_new_accepted(struct zc_listener *l, int fd);
 void zc_session_start(void *self);
 
 /*  Called by the engine (io thread). */
-int zc_session_push_msg(zc_session_t *ss, zc_msg_t *msg);    /*  -1 EAGAIN at HWM */
+/*  -1 EAGAIN at HWM, or -1 EPROTO: the message breaks the pattern (a REQ's
+    reply without its delimiter): the engine drops the connection. */
+int zc_session_push_msg(zc_session_t *ss, zc_msg_t *msg);
 void zc_session_flush(zc_session_t *ss);
 int zc_session_pull_msg(zc_session_t *ss, zc_msg_t *msg);    /*  -1 EAGAIN: none */
-void zc_session_engine_ready(zc_session_t *ss);
+/*  The handshake is done; peer_id: the Identity the peer announced
+    (possibly empty). */
+void zc_session_engine_ready(zc_session_t *ss, const unsigned char *peer_id, size_t peer_id_len);
 /*  The connection ended.  protocol_error: the peer broke the protocol
     (a connecting session then stops reconnecting, as libzmq). */
 void zc_session_engine_error(zc_session_t *ss, int handshake_done, int protocol_error);

@@ -53,6 +53,8 @@ typedef struct zc_pattern {
     void (*xread_activated) (zc_socket_t *s, zc_pipe_t *p);
     void (*xwrite_activated) (zc_socket_t *s, zc_pipe_t *p);
     void (*xpipe_terminated) (zc_socket_t *s, zc_pipe_t *p);
+    /*  Optional (NULL): frees pattern state when the socket goes. */
+    void (*xdestroy) (zc_socket_t *s);
 } zc_pattern_t;
 
 #include "zmqcore/options.h"
@@ -70,6 +72,20 @@ struct zc_socket {
     zc_lb_t lb;
     zc_fq_t fq;
     zc_pipe_t *pair;        /*  PAIR's one peer */
+
+    /*  ROUTER, REQ, REP (pattern_router.c, pattern_req.c, pattern_rep.c). */
+    uint32_t next_rid;      /*  ROUTER: next generated routing id */
+    zc_pipe_t *out_pipe;    /*  ROUTER: pipe of the message being sent */
+    int out_more;           /*  ROUTER: the last part sent had MORE */
+    int out_dropping;       /*  ROUTER: dropping the rest of a message */
+    int in_more;            /*  ROUTER: the last part received had MORE */
+    int has_prefetched;     /*  ROUTER: `prefetched` follows the id frame */
+    zc_msg_t prefetched;
+    zc_pipe_t *req_pipe;    /*  REQ: where the request went; REP: where
+                               the request came from (NULL: gone) */
+    int req_state;          /*  REQ/REP: see the pattern files */
+    zc_msg_t *envelope;     /*  REP: the request's envelope */
+    int envelope_n, envelope_cap;
 
     zc_mailbox_t *deferred_wake;    /*  a peer to wake after the call
                                         returns (zc_socket_flush_wake) */

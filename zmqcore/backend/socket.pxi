@@ -236,7 +236,7 @@ cdef class Socket:
         else:
             if not isinstance(optval, int):
                 raise TypeError(f"expected int, got: {optval!r}")
-        if option == _SO.ROUTING_ID:
+        if option == _SO.ROUTING_ID or option == _SO.CONNECT_ROUTING_ID:
             _check_rc(zc_socket_setopt_bytes(self._s, option, <const char *> optval, len(optval)))
         elif option in _STORED_DEFAULTS:
             self._stored[option] = optval

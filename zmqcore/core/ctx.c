@@ -206,6 +206,10 @@ int zc_ctx_inproc_bind(zc_ctx_t *ctx, zc_socket_t *s, const char *name)
             *link = pd->next;
             pd->next = mine;
             mine = pd;
+            /*  Under the lock, so that a connecter closing right now finds
+                our mailbox for its PIPE_TERM (it is read when we attach the
+                pipe below, on this thread). */
+            zc_pipe_attach_mailbox(pd->end, s->mailbox);
         } else {
             link = &pd->next;
         }
@@ -229,7 +233,6 @@ int zc_ctx_inproc_bind(zc_ctx_t *ctx, zc_socket_t *s, const char *name)
         uint64_t to_them = inproc_hwm(s->options.sndhwm, pd->rcvhwm);
         zc_pipe_set_hwms(pd->end, to_them, to_us);
         zc_pipe_send_to_peer(pd->end, ZC_CMD_HWM, (to_us << 32) | to_them);
-        zc_pipe_attach_mailbox(pd->end, s->mailbox);
         zc_socket_attach_pipe(s, pd->end, name);
         free(pd->name);
         free(pd);
@@ -274,6 +277,18 @@ int zc_ctx_inproc_connect(zc_ctx_t *ctx, zc_socket_t *s, const char *name)
         return -1;
     }
     theirs->endpoint = strdup(name);
+    /*  Each end learns its peer's Identity (a ROUTER routes by it);
+        CONNECT_ROUTING_ID, if set, names the binder for us. */
+    memcpy(theirs->routing_id, s->options.routing_id, (size_t) s->options.routing_id_len);
+    theirs->routing_id_len = (unsigned char) s->options.routing_id_len;
+    if (s->options.connect_routing_id_len > 0) {
+        memcpy(mine->routing_id, s->options.connect_routing_id,
+               (size_t) s->options.connect_routing_id_len);
+        mine->routing_id_len = (unsigned char) s->options.connect_routing_id_len;
+    } else if (peer) {
+        memcpy(mine->routing_id, peer->options.routing_id, (size_t) peer->options.routing_id_len);
+        mine->routing_id_len = (unsigned char) peer->options.routing_id_len;
+    }
     if (peer) {
         /*  Under the lock, so the binder cannot close before it has the
             command in its mailbox (it reads its mailbox when closing). */

@@ -54,7 +54,7 @@ static void finish(zc_engine_t *e);
 
 static void set_pollout(zc_engine_t *e, int on)
 {
-    if (e->pollout == on)
+    if (e->pollout == on || !e->handle)
         return;
     e->pollout = on;
     if (on)
@@ -217,7 +217,8 @@ static int handshake_done(zc_engine_t *e)
     const zc_options_t *o = &e->session->options;
     if (o->heartbeat_ivl > 0)
         arm(e, T_HB_IVL, o->heartbeat_ivl);
-    zc_session_engine_ready(e->session);
+    zc_session_engine_ready(e->session, e->mechanism->peer_identity,
+                            e->mechanism->peer_identity_len);
     e->output_idle = 0;
     return do_write(e);
 }
@@ -280,6 +281,13 @@ static int process_frame(zc_engine_t *e, zc_msg_t *msg)
         return -1;
     }
     if (zc_session_push_msg(e->session, msg) < 0) {
+        if (errno != EAGAIN) {
+            /*  The message breaks the socket's pattern (a REQ's reply
+                without its delimiter): the connection goes (libzmq). */
+            zc_msg_close(msg);
+            engine_fail(e, 1, 0);
+            return -1;
+        }
         e->in_pending = *msg;
         e->has_in_pending = 1;
         return 0;
@@ -378,8 +386,21 @@ static void read_input(zc_engine_t *e)
         if (mechanism_output(e) < 0 || do_write(e) < 0)
             return;
     }
-    if (e->input_stopped || e->state == E_FAILED)
+    if (e->state == E_FAILED)
         return;
+    if (e->input_stopped) {
+        /*  Called with pollin off: the peer hung up (or the fd failed).
+            What it sent before is still in the kernel and must be read
+            once the pipe has room again, so the connection stays; but a
+            level-triggered hang-up would fire on every poll.  Take the fd
+            out of the poller until input resumes. */
+        if (e->handle) {
+            zc_poller_rm_fd(e->poller, e->handle);
+            e->handle = NULL;
+            e->pollout = 0;
+        }
+        return;
+    }
     /*  A bounded number of reads per event keeps one busy peer from
         starving the others on this thread. */
     for (int round = 0; round < ZC_ENGINE_READS_PER_EVENT; round++) {
@@ -481,7 +502,8 @@ void zc_engine_destroy(zc_engine_t *e)
     disarm(e, T_HB_IVL);
     disarm(e, T_HB_TIMEOUT);
     disarm(e, T_HB_TTL);
-    zc_poller_rm_fd(e->poller, e->handle);
+    if (e->handle)
+        zc_poller_rm_fd(e->poller, e->handle);
     close(e->fd);
     if (e->has_in_pending)
         zc_msg_close(&e->in_pending);
@@ -537,8 +559,14 @@ static void resume_input(zc_engine_t *e)
     if (!e->input_stopped || e->state == E_FAILED)
         return;
     if (e->has_in_pending) {
-        if (zc_session_push_msg(e->session, &e->in_pending) < 0)
+        if (zc_session_push_msg(e->session, &e->in_pending) < 0) {
+            if (errno != EAGAIN) {
+                zc_msg_close(&e->in_pending);
+                e->has_in_pending = 0;
+                engine_fail(e, 1, 0);
+            }
             return;
+        }
         e->has_in_pending = 0;
     }
     int rc = decode_input(e);
@@ -549,6 +577,13 @@ static void resume_input(zc_engine_t *e)
         return;
     /*  The poller is level-triggered: what waits in the kernel is reported
         again once pollin is back. */
+    if (!e->handle) {
+        e->handle = zc_poller_add_fd(e->poller, e->fd, &e->handler);
+        if (!e->handle) {
+            engine_fail(e, 0, ENOMEM);
+            return;
+        }
+    }
     e->input_stopped = 0;
     zc_poller_set_pollin(e->poller, e->handle);
 }

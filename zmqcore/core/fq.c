@@ -6,6 +6,7 @@ void zc_fq_init(zc_fq_t *fq)
     zc_pipe_array_init(&fq->pipes, ZC_SLOT_FQ);
     fq->current = 0;
     fq->reading = NULL;
+    fq->last = NULL;
 }
 
 void zc_fq_destroy(zc_fq_t *fq)
@@ -42,6 +43,8 @@ void zc_fq_terminated(zc_fq_t *fq, zc_pipe_t *p)
         fq->current = 0;
     if (fq->reading == p)
         fq->reading = NULL;
+    if (fq->last == p)
+        fq->last = NULL;
 }
 
 /*  A message ended: the next one comes from the next pipe. */
@@ -58,6 +61,7 @@ int zc_fq_recv(zc_fq_t *fq, zc_msg_t *msg, zc_pipe_t **drained)
     /*  Parts of one message are published together, so the rest of a
         message under way is always there. */
     if (fq->reading && zc_pipe_read(fq->reading, msg)) {
+        fq->last = fq->reading;
         if (!(msg->flags & ZC_MSG_MORE))
             advance(fq);
         return 0;
@@ -67,6 +71,7 @@ int zc_fq_recv(zc_fq_t *fq, zc_msg_t *msg, zc_pipe_t **drained)
     while (a->active > 0) {
         zc_pipe_t *p = a->pipes[fq->current];
         if (zc_pipe_read(p, msg)) {
+            fq->last = p;
             if (msg->flags & ZC_MSG_MORE)
                 fq->reading = p;
             else

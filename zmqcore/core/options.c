@@ -51,6 +51,7 @@ static int *int_field(zc_options_t *o, int option, int *min, int *max)
     case ZC_OPT_SNDBUF: *min = -1; return &o->sndbuf;
     case ZC_OPT_RCVBUF: *min = -1; return &o->rcvbuf;
     case ZC_OPT_TOS: *min = 0; return &o->tos;
+    case ZC_OPT_ROUTER_MANDATORY: *min = 0; *max = 1; return &o->router_mandatory;
     default: return NULL;
     }
 }
@@ -67,6 +68,17 @@ int zc_options_set(zc_options_t *o, int option, const void *value, size_t len)
         }
         memcpy(o->routing_id, v, len);
         o->routing_id_len = (int) len;
+        return 0;
+    }
+    if (option == ZC_OPT_CONNECT_ROUTING_ID) {
+        /*  Like ROUTING_ID, but names the peer of the next connect. */
+        const unsigned char *v = value;
+        if (len < 1 || len > sizeof o->connect_routing_id || v[0] == 0) {
+            errno = EINVAL;
+            return -1;
+        }
+        memcpy(o->connect_routing_id, v, len);
+        o->connect_routing_id_len = (int) len;
         return 0;
     }
     if (option == ZC_OPT_MAXMSGSIZE) {

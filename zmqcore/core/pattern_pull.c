@@ -1,6 +1,4 @@
 /*  PULL (RFC 30): fair-queued from every peer. */
-#include <errno.h>
-
 #include "zmqcore/patterns.h"
 
 static int pull_attach(zc_socket_t *s, zc_pipe_t *p)
@@ -18,35 +16,17 @@ static void pull_terminated(zc_socket_t *s, zc_pipe_t *p)
     zc_fq_terminated(&s->fq, p);
 }
 
+/*  Receiving is the fair queue that DEALER also uses. */
 static int pull_recv(zc_socket_t *s, zc_msg_t *msg)
 {
-    zc_pipe_t *drained;
-    for (;;) {
-        if (zc_fq_recv(&s->fq, msg, &drained) == 0)
-            return 0;
-        if (!drained)
-            return -1;
-        zc_socket_detach_pipe(s, drained);
-    }
-}
-
-static int pull_has_in(zc_socket_t *s)
-{
-    zc_pipe_t *drained;
-    for (;;) {
-        if (zc_fq_has_in(&s->fq, &drained))
-            return 1;
-        if (!drained)
-            return 0;
-        zc_socket_detach_pipe(s, drained);
-    }
+    return zc_pattern_fq_recv(s, msg, NULL);
 }
 
 const zc_pattern_t zc_pull_pattern = {
     .type = ZC_PULL,
     .xsend = zc_pattern_send_unsupported,
     .xrecv = pull_recv,
-    .xhas_in = pull_has_in,
+    .xhas_in = zc_dealer_has_in,
     .xhas_out = zc_pattern_never,
     .xattach = pull_attach,
     .xread_activated = pull_read_activated,

@@ -9,6 +9,10 @@ const zc_pattern_t *zc_pattern_for(int type)
     case ZC_PAIR: return &zc_pair_pattern;
     case ZC_PUSH: return &zc_push_pattern;
     case ZC_PULL: return &zc_pull_pattern;
+    case ZC_DEALER: return &zc_dealer_pattern;
+    case ZC_ROUTER: return &zc_router_pattern;
+    case ZC_REQ: return &zc_req_pattern;
+    case ZC_REP: return &zc_rep_pattern;
     default: return NULL;
     }
 }

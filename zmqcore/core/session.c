@@ -66,8 +66,40 @@ static int make_pipe(zc_session_t *ss, zc_pipe_t **socket_end)
                          zc_ctx_next_id(s->ctx), zc_ctx_next_id(s->ctx)) < 0)
         return -1;
     (*socket_end)->endpoint = strdup(ss->child.endpoint);
+    /*  A ROUTER learns the peer's Identity from the first message on the
+        pipe (see zc_session_engine_ready), unless CONNECT_ROUTING_ID
+        named the peer already. */
+    if (ss->options.type == ZC_ROUTER) {
+        (*socket_end)->rid_by_msg = 1;
+        if (ss->connecting && ss->options.connect_routing_id_len > 0) {
+            memcpy((*socket_end)->routing_id, ss->options.connect_routing_id,
+                   (size_t) ss->options.connect_routing_id_len);
+            (*socket_end)->routing_id_len = (unsigned char) ss->options.connect_routing_id_len;
+        }
+    }
     ss->pipe = ours;
     return 0;
+}
+
+/*  Tells a ROUTER socket the peer's Identity: a flagged message ahead of
+    any data from this connection.  The socket thread sees it through the
+    pipe itself, so it is never late. */
+static void write_routing_id(zc_session_t *ss, const unsigned char *id, size_t len)
+{
+    zc_pipe_t *p = ss->pipe;
+    if (ss->options.type != ZC_ROUTER || !p || p->peer_terminated)
+        return;
+    zc_msg_t msg;
+    if (zc_msg_init_size(&msg, len) < 0)
+        return;
+    if (len)
+        memcpy(zc_msg_data(&msg), id, len);
+    msg.flags = ZC_MSG_ROUTING_ID;
+    if (zc_pipe_write(p, &msg) < 0) {
+        zc_msg_close(&msg);
+        return;
+    }
+    zc_pipe_flush(p);
 }
 
 zc_session_t *zc_session_new_connecting(zc_socket_t *s, zc_io_thread_t *io,
@@ -262,6 +294,41 @@ static void clean_pipe(zc_session_t *ss)
     ss->out_more = 0;
 }
 
+/*  A REQ's connection carries replies only: an empty delimiter (maybe
+    after a 4-byte request id), then the body.  Anything else makes libzmq
+    drop the connection, and so do we (the caller's -1 EPROTO). */
+enum { REQ_IN_BOTTOM = 0, REQ_IN_REQUEST_ID = 1, REQ_IN_BODY = 2 };
+
+static int check_reply_part(zc_session_t *ss, const zc_msg_t *msg)
+{
+    int more = zc_msg_more(msg) ? 1 : 0;
+    size_t size = zc_msg_size(msg);
+    switch (ss->req_in_state) {
+    case REQ_IN_BOTTOM:
+        if (more && size == 4) {
+            ss->req_in_state = REQ_IN_REQUEST_ID;
+            return 0;
+        }
+        if (more && size == 0) {
+            ss->req_in_state = REQ_IN_BODY;
+            return 0;
+        }
+        break;
+    case REQ_IN_REQUEST_ID:
+        if (more && size == 0) {
+            ss->req_in_state = REQ_IN_BODY;
+            return 0;
+        }
+        break;
+    default:
+        if (!more)
+            ss->req_in_state = REQ_IN_BOTTOM;
+        return 0;
+    }
+    errno = EPROTO;
+    return -1;
+}
+
 int zc_session_push_msg(zc_session_t *ss, zc_msg_t *msg)
 {
     zc_pipe_t *p = ss->pipe;
@@ -275,6 +342,8 @@ int zc_session_push_msg(zc_session_t *ss, zc_msg_t *msg)
         errno = EAGAIN;
         return -1;
     }
+    if (ss->options.type == ZC_REQ && check_reply_part(ss, msg) < 0)
+        return -1;
     ss->in_more = zc_msg_more(msg) ? 1 : 0;
     if (zc_pipe_write(p, msg) < 0) {
         zc_msg_close(msg);
@@ -323,15 +392,18 @@ static void on_pipe_command(void *owner, zc_pipe_t *p, const zc_command_t *cmd)
     case ZC_CMD_PIPE_TERM:
         p->peer_terminated = 1;
         p->out_active = 0;
-        /*  What the socket sent before letting go still goes out (this is
-            where LINGER is honoured); an empty pipe goes at once. */
-        if (!zc_pipe_check_read(p))
+        /*  An accepted connection nobody reads any more ends once what the
+            socket sent before letting go has gone out (this is where LINGER
+            is honoured); an empty pipe goes at once.  Both calls below may
+            free the session: nothing may touch it afterwards. */
+        if (!ss->connecting)
+            ss->terminating = 1;
+        if (!zc_pipe_check_read(p)) {
             release_pipe(ss);
-        else if (ss->engine)
+            maybe_finish(ss);
+        } else if (ss->engine) {
             zc_engine_restart_output(ss->engine);
-        if (!ss->pipe && !ss->connecting)
-            ss->terminating = 1;    /*  an accepted connection nobody reads */
-        maybe_finish(ss);
+        }
         break;
     default:
         break;
@@ -340,16 +412,21 @@ static void on_pipe_command(void *owner, zc_pipe_t *p, const zc_command_t *cmd)
 
 /*  --- engine events ------------------------------------------------------------ */
 
-void zc_session_engine_ready(zc_session_t *ss)
+void zc_session_engine_ready(zc_session_t *ss, const unsigned char *peer_id, size_t peer_id_len)
 {
     zc_monitor_event(ss->socket, ZC_EVENT_HANDSHAKE_SUCCEEDED, 0, ss->child.endpoint);
     ss->reconnect_ivl = ss->options.reconnect_ivl;
-    if (ss->pipe || ss->terminating)
+    if (ss->pipe) {
+        write_routing_id(ss, peer_id, peer_id_len);
+        return;
+    }
+    if (ss->terminating)
         return;
     zc_pipe_t *socket_end;
     if (make_pipe(ss, &socket_end) < 0)
         return;
     zc_io_thread_add_pipe(ss->child.io, ss->pipe, &ss->pipe_owner);
+    write_routing_id(ss, peer_id, peer_id_len);
     /*  The socket takes its end when it reads this command; a closing
         socket takes it only to let it go. */
     zc_command_t bind = {.type = ZC_CMD_BIND, .pipe = socket_end, .pipe_id = socket_end->id};
@@ -369,6 +446,7 @@ void zc_session_engine_error(zc_session_t *ss, int handshake_done, int protocol_
                          ss->child.endpoint);
     }
     ss->in_more = 0;
+    ss->req_in_state = 0;
     clean_pipe(ss);
     zc_session_flush(ss);
     /*  With IMMEDIATE the pipe exists only while connected: messages are

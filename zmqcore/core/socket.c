@@ -388,6 +388,7 @@ int zc_socket_connect(zc_socket_t *s, const char *endpoint)
     if (t == ZC_TRANSPORT_INPROC) {
         if (zc_ctx_inproc_connect(s->ctx, s, address) < 0)
             return -1;
+        s->options.connect_routing_id_len = 0;  /*  used up */
         set_last_endpoint(s, endpoint);
         return 0;
     }
@@ -408,6 +409,7 @@ int zc_socket_connect(zc_socket_t *s, const char *endpoint)
         return 0;
     }
     zc_io_thread_call(ss->child.io, zc_session_start, ss);
+    s->options.connect_routing_id_len = 0;  /*  used up */
     set_last_endpoint(s, endpoint);
     return 0;
 }
@@ -477,13 +479,19 @@ static void socket_free(zc_socket_t *s)
 {
     zc_ctx_t *ctx = s->ctx;
     zc_socket_monitor(s, NULL, 0);
+    if (s->pattern->xdestroy)
+        s->pattern->xdestroy(s);
     free(s->pipes);
     free(s->children);
     zc_lb_destroy(&s->lb);
     zc_fq_destroy(&s->fq);
-    zc_mailbox_unref(s->mailbox);
     pthread_mutex_destroy(&s->monitor_lock);
+    /*  Out of the context's list first: zc_ctx_term posts STOP to every
+        listed socket's mailbox, which must still be alive then.  After
+        this the context may be gone; only our own memory is touched. */
+    zc_mailbox_t *mailbox = s->mailbox;
     zc_ctx_unregister_socket(ctx, s);
+    zc_mailbox_unref(mailbox);
     free(s);
 }
 

@@ -1,0 +1,215 @@
+/*  ROUTER (RFC 28): every peer has a routing id (its Identity, or one we
+    make up: 0x00 + a 32-bit counter).  A received message is shown behind
+    a frame with the id of the peer it came from; a sent message's first
+    frame names the peer to send the rest to.  Unknown peers and peers at
+    HWM lose the message silently, unless ROUTER_MANDATORY.
+
+    The routing id of a tcp/ipc peer arrives as the first message on its
+    pipe (zc_pipe_t.rid_by_msg): until that has been read the pipe is
+    anonymous, neither read nor routable. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zmqcore/patterns.h"
+
+/*  The identified pipe with this id, or NULL.  A linear scan: fine for
+    the peer counts seen so far. */
+static zc_pipe_t *find_by_id(zc_socket_t *s, const unsigned char *id, size_t len)
+{
+    for (int i = 0; i < s->npipes; i++) {
+        zc_pipe_t *p = s->pipes[i];
+        if (p->identified && p->routing_id_len == len && memcmp(p->routing_id, id, len) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+/*  Gives p its routing id.  1 when done, 0 when the peer's Identity has
+    not arrived yet, -1 when another peer has the same id (libzmq ignores
+    such a peer; we let it go). */
+static int identify(zc_socket_t *s, zc_pipe_t *p)
+{
+    if (p->rid_by_msg) {
+        zc_msg_t m;
+        zc_msg_init(&m);
+        if (!zc_pipe_read(p, &m))
+            return 0;
+        p->rid_by_msg = 0;
+        /*  An id set when the pipe was made (CONNECT_ROUTING_ID) wins. */
+        if ((m.flags & ZC_MSG_ROUTING_ID) && p->routing_id_len == 0) {
+            size_t len = zc_msg_size(&m);
+            if (len > sizeof p->routing_id)
+                len = sizeof p->routing_id;
+            memcpy(p->routing_id, zc_msg_data(&m), len);
+            p->routing_id_len = (unsigned char) len;
+        }
+        zc_msg_close(&m);
+    }
+    if (p->routing_id_len == 0) {
+        if (s->next_rid == 0)
+            s->next_rid = (uint32_t) rand() | 1u;
+        uint32_t n = s->next_rid++;
+        p->routing_id[0] = 0;
+        p->routing_id[1] = (unsigned char) (n >> 24);
+        p->routing_id[2] = (unsigned char) (n >> 16);
+        p->routing_id[3] = (unsigned char) (n >> 8);
+        p->routing_id[4] = (unsigned char) n;
+        p->routing_id_len = 5;
+    } else if (find_by_id(s, p->routing_id, p->routing_id_len)) {
+        return -1;
+    }
+    p->identified = 1;
+    return 1;
+}
+
+static int router_attach(zc_socket_t *s, zc_pipe_t *p)
+{
+    p->identified = 0;
+    int rc = identify(s, p);
+    if (rc < 0)
+        return -1;
+    if (rc == 1 && zc_fq_attach(&s->fq, p) < 0) {
+        p->identified = 0;
+        return -1;
+    }
+    return 0;
+}
+
+static void router_read_activated(zc_socket_t *s, zc_pipe_t *p)
+{
+    if (p->identified) {
+        zc_fq_activated(&s->fq, p);
+        return;
+    }
+    int rc = identify(s, p);
+    if (rc < 0 || (rc == 1 && zc_fq_attach(&s->fq, p) < 0))
+        zc_socket_detach_pipe(s, p);
+}
+
+static void router_terminated(zc_socket_t *s, zc_pipe_t *p)
+{
+    zc_fq_terminated(&s->fq, p);
+    if (s->out_pipe == p)
+        s->out_pipe = NULL;     /*  the rest of that message is dropped */
+    p->identified = 0;
+}
+
+static int router_send(zc_socket_t *s, zc_msg_t *msg)
+{
+    int more = zc_msg_more(msg);
+    if (s->out_more) {
+        /*  A body part: to the pipe the first part chose, or nowhere. */
+        zc_pipe_t *p = s->out_pipe;
+        if (p) {
+            if (zc_pipe_write(p, msg) < 0)
+                return -1;
+            if (!more) {
+                zc_pipe_flush(p);
+                s->out_pipe = NULL;
+            }
+        } else {
+            zc_msg_close(msg);
+        }
+        s->out_more = more;
+        return 0;
+    }
+    /*  The first part: the routing id.  Alone it is no message at all. */
+    s->out_pipe = NULL;
+    if (more) {
+        const unsigned char *id = zc_msg_data(msg);
+        size_t len = zc_msg_size(msg);
+        zc_pipe_t *p = find_by_id(s, id, len);
+        if (!p) {
+            /*  A peer whose Identity is in its pipe but not yet read:
+                read commands (and with them the pipes' news), look again. */
+            zc_socket_process_commands(s, 0);
+            p = find_by_id(s, id, len);
+        }
+        if (p && !zc_pipe_check_write(p)) {
+            if (s->options.router_mandatory) {
+                errno = EAGAIN;
+                return -1;
+            }
+            p = NULL;
+        } else if (!p && s->options.router_mandatory) {
+            errno = EHOSTUNREACH;
+            return -1;
+        }
+        s->out_pipe = p;
+    }
+    s->out_more = more;
+    zc_msg_close(msg);
+    return 0;
+}
+
+static int router_recv(zc_socket_t *s, zc_msg_t *msg)
+{
+    if (s->has_prefetched) {
+        *msg = s->prefetched;
+        s->has_prefetched = 0;
+        s->in_more = zc_msg_more(msg);
+        return 0;
+    }
+    for (;;) {
+        zc_pipe_t *from;
+        if (zc_pattern_fq_recv(s, msg, &from) < 0)
+            return -1;
+        if (msg->flags & ZC_MSG_ROUTING_ID) {
+            /*  A reconnected peer's Identity: taken to be the same. */
+            zc_msg_close(msg);
+            zc_msg_init(msg);
+            continue;
+        }
+        if (s->in_more) {
+            s->in_more = zc_msg_more(msg);
+            return 0;
+        }
+        /*  A new message: its peer's id first, the part itself next. */
+        s->prefetched = *msg;
+        if (zc_msg_init_size(msg, from->routing_id_len) < 0) {
+            *msg = s->prefetched;
+            zc_msg_close(msg);
+            zc_msg_init(msg);
+            errno = ENOMEM;
+            return -1;
+        }
+        memcpy(zc_msg_data(msg), from->routing_id, from->routing_id_len);
+        msg->flags = ZC_MSG_MORE;
+        s->has_prefetched = 1;
+        s->in_more = 1;
+        return 0;
+    }
+}
+
+static int router_has_in(zc_socket_t *s)
+{
+    return s->has_prefetched || zc_dealer_has_in(s);
+}
+
+static int router_has_out(zc_socket_t *s)
+{
+    (void) s;
+    return 1;       /*  a ROUTER can always send: it drops what it cannot */
+}
+
+static void router_destroy(zc_socket_t *s)
+{
+    if (s->has_prefetched) {
+        zc_msg_close(&s->prefetched);
+        s->has_prefetched = 0;
+    }
+}
+
+const zc_pattern_t zc_router_pattern = {
+    .type = ZC_ROUTER,
+    .xsend = router_send,
+    .xrecv = router_recv,
+    .xhas_in = router_has_in,
+    .xhas_out = router_has_out,
+    .xattach = router_attach,
+    .xread_activated = router_read_activated,
+    .xwrite_activated = zc_pattern_ignore_pipe,
+    .xpipe_terminated = router_terminated,
+    .xdestroy = router_destroy,
+};
