@@ -30,7 +30,8 @@ int zc_mechanism_check_metadata(zc_mechanism_t *m, const unsigned char *data, si
     }
     m->peer_type = peer;
     if (md.has_identity && md.identity_len <= sizeof m->peer_identity) {
-        memcpy(m->peer_identity, md.identity, md.identity_len);
+        if (md.identity_len)    /*  an empty value may have no pointer */
+            memcpy(m->peer_identity, md.identity, md.identity_len);
         m->peer_identity_len = md.identity_len;
     }
     return 0;
