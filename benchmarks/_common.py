@@ -348,6 +348,34 @@ def watch_parent(grace=5.0):
     return gone
 
 
+def run_with_peer(zmq, transport, tag, local, thread_peer, script, role, options,
+                  timeout):
+    """One benchmark run with both ends on this machine, shared by thr.py and
+    lat.py: the timing end `local(endpoint, ctx, on_bound, failed)` runs here;
+    the peer runs as `thread_peer(endpoint, ctx)` in a thread (inproc, which
+    needs one shared context) or as `script --role role` with `options` in a
+    child process (tcp, ipc).  Returns local()'s result with the transport."""
+    ctx = None
+    if transport == "inproc":
+        ctx = zmq.Context()
+        peer = ThreadPeer(lambda ep: thread_peer(ep, ctx), name=tag + "-" + role,
+                          fatal=not timeout)
+    else:
+        peer = ProcessPeer(lambda ep: peer_command(script, impl_name(zmq), role, ep,
+                                                   *options))
+    endpoint = bind_endpoint(transport, tag)
+    try:
+        result = local(endpoint, ctx, peer.start, peer.failed)
+        finish_run(peer, result, timeout)
+    finally:
+        peer.kill()
+        if ctx is not None:
+            ctx.term()
+        cleanup_endpoint(endpoint)
+    result["transport"] = transport
+    return result
+
+
 def finish_run(peer, result, timeout):
     """After the timing side has its numbers: reap the peer and note a problem."""
     warning = peer.finish(timeout)

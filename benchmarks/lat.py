@@ -165,32 +165,17 @@ def run(zmq, size, count, warmup=None, copy=True, transport="inproc",
         warmup = default_warmup(count)
     total = warmup + count
     timeout = _common.resolve_timeout(timeout, transport)
-    ctx = None
-    if transport == "inproc":
-        ctx = zmq.Context()
-        peer = _common.ThreadPeer(lambda ep: echo(
-            zmq, ep, total, size=size, copy=copy, timeout=timeout, ctx=ctx),
-            name="lat-echo", fatal=not timeout)
-    else:
-        options = ["--size", size, "--count", count, "--warmup", warmup,
-                   "--timeout", timeout]
-        if not copy:
-            options.append("--no-copy")
-        peer = _common.ProcessPeer(lambda ep: _common.peer_command(
-            __file__, _common.impl_name(zmq), "echo", ep, *options))
-    endpoint = _common.bind_endpoint(transport, "lat")
-    try:
-        result = pinger(zmq, endpoint, size, count, warmup=warmup, copy=copy,
-                        timeout=timeout, ctx=ctx, on_bound=peer.start,
-                        failed=peer.failed)
-        _common.finish_run(peer, result, timeout)
-    finally:
-        peer.kill()
-        if ctx is not None:
-            ctx.term()
-        _common.cleanup_endpoint(endpoint)
-    result["transport"] = transport
-    return result
+    options = ["--size", size, "--count", count, "--warmup", warmup, "--timeout", timeout]
+    if not copy:
+        options.append("--no-copy")
+    return _common.run_with_peer(
+        zmq, transport, "lat",
+        lambda ep, ctx, on_bound, failed: pinger(
+            zmq, ep, size, count, warmup=warmup, copy=copy, timeout=timeout, ctx=ctx,
+            on_bound=on_bound, failed=failed),
+        lambda ep, ctx: echo(zmq, ep, total, size=size, copy=copy, timeout=timeout,
+                             ctx=ctx),
+        __file__, "echo", options, timeout)
 
 
 def main(argv=None):

@@ -129,33 +129,19 @@ def run(zmq, size, count, copy=True, hwm=None, transport="inproc", timeout=None)
     if count < 2:
         raise ValueError("count must be >= 2 (timing starts at the first message)")
     timeout = _common.resolve_timeout(timeout, transport)
-    ctx = None
-    if transport == "inproc":
-        ctx = zmq.Context()
-        peer = _common.ThreadPeer(lambda ep: sender(
-            zmq, ep, size, count, copy=copy, hwm=hwm, timeout=timeout, ctx=ctx),
-            name="thr-sender", fatal=not timeout)
-    else:
-        options = ["--size", size, "--count", count, "--timeout", timeout]
-        if not copy:
-            options.append("--no-copy")
-        if hwm is not None:
-            options += ["--hwm", hwm]
-        peer = _common.ProcessPeer(lambda ep: _common.peer_command(
-            __file__, _common.impl_name(zmq), "sender", ep, *options))
-    endpoint = _common.bind_endpoint(transport, "thr")
-    try:
-        result = receiver(zmq, endpoint, size, count, copy=copy, hwm=hwm,
-                          timeout=timeout, ctx=ctx, on_bound=peer.start,
-                          failed=peer.failed)
-        _common.finish_run(peer, result, timeout)
-    finally:
-        peer.kill()
-        if ctx is not None:
-            ctx.term()
-        _common.cleanup_endpoint(endpoint)
-    result["transport"] = transport
-    return result
+    options = ["--size", size, "--count", count, "--timeout", timeout]
+    if not copy:
+        options.append("--no-copy")
+    if hwm is not None:
+        options += ["--hwm", hwm]
+    return _common.run_with_peer(
+        zmq, transport, "thr",
+        lambda ep, ctx, on_bound, failed: receiver(
+            zmq, ep, size, count, copy=copy, hwm=hwm, timeout=timeout, ctx=ctx,
+            on_bound=on_bound, failed=failed),
+        lambda ep, ctx: sender(zmq, ep, size, count, copy=copy, hwm=hwm,
+                               timeout=timeout, ctx=ctx),
+        __file__, "sender", options, timeout)
 
 
 def main(argv=None):
