@@ -106,6 +106,18 @@ class Socket(SocketBase, AttributeSetter):
 
     get_string = getsockopt_string
 
+    def subscribe(self, topic):
+        """Subscribe to a topic prefix (SUB sockets); str is encoded as UTF-8."""
+        if isinstance(topic, str):
+            topic = topic.encode("utf8")
+        self.set(SocketOption.SUBSCRIBE, topic)
+
+    def unsubscribe(self, topic):
+        """Cancel one subscription to a topic prefix (SUB sockets)."""
+        if isinstance(topic, str):
+            topic = topic.encode("utf8")
+        self.set(SocketOption.UNSUBSCRIBE, topic)
+
     @property
     def socket_type(self):
         return self.type

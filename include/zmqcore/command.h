@@ -31,7 +31,10 @@ typedef enum zc_command_type {
     /*  A socket finished closing (sent to the context's mailbox). */
     ZC_CMD_REAPED,
     /*  Run a callback on the receiving thread (io thread use). */
-    ZC_CMD_CALL
+    ZC_CMD_CALL,
+    /*  To a socket: the connection behind `pipe` was made anew (SUB and
+        XSUB send their subscriptions again). */
+    ZC_CMD_HICCUP
 } zc_command_type_t;
 
 typedef struct zc_command {

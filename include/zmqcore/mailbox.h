@@ -24,6 +24,9 @@ typedef struct zc_mailbox {
                                     readable while nothing is owed */
     zc_signaler_t signaler;
     atomic_int refs;
+    atomic_int pending;         /*  commands may be waiting: set by posts,
+                                    cleared when the reader finds none, read
+                                    without the lock (a hint: see below) */
 } zc_mailbox_t;
 
 /*  Returns a mailbox with one reference, or NULL with errno set. */
@@ -46,6 +49,15 @@ void zc_mailbox_wake(zc_mailbox_t *mb);
     (-1 forever, 0 not at all) without holding any lock.
     Returns 0, or -1 with errno EAGAIN (timeout) or EINTR. */
 int zc_mailbox_recv(zc_mailbox_t *mb, zc_command_t *cmd, int timeout_ms);
+
+/*  Cheap check, without the lock, for the reader's busy path: nonzero if
+    commands may be waiting.  A post is seen by the next check after it on
+    this thread at the latest, so commands are never left unread for long
+    while the reader keeps working. */
+static inline int zc_mailbox_pending(zc_mailbox_t *mb)
+{
+    return atomic_load_explicit(&mb->pending, memory_order_relaxed);
+}
 
 /*  The fd that is readable while commands may be waiting (zmq.FD). */
 static inline int zc_mailbox_fd(const zc_mailbox_t *mb) { return mb->signaler.rfd; }

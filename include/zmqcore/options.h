@@ -19,7 +19,8 @@ enum {
     ZC_OPT_TCP_KEEPALIVE_INTVL = 37, ZC_OPT_IMMEDIATE = 39, ZC_OPT_IPV6 = 42,
     ZC_OPT_TOS = 57, ZC_OPT_CONNECT_ROUTING_ID = 61, ZC_OPT_HANDSHAKE_IVL = 66, ZC_OPT_HEARTBEAT_IVL = 75,
     ZC_OPT_HEARTBEAT_TTL = 76, ZC_OPT_HEARTBEAT_TIMEOUT = 77,
-    ZC_OPT_CONNECT_TIMEOUT = 79, ZC_OPT_TCP_MAXRT = 80
+    ZC_OPT_CONNECT_TIMEOUT = 79, ZC_OPT_TCP_MAXRT = 80,
+    ZC_OPT_INVERT_MATCHING = 74
 };
 
 typedef struct zc_options {
@@ -39,6 +40,7 @@ typedef struct zc_options {
     unsigned char routing_id[255];
     int routing_id_len;
     int router_mandatory;
+    int invert_matching;            /*  PUB/SUB: deliver what does not match */
     unsigned char connect_routing_id[255];  /*  for the next connect only */
     int connect_routing_id_len;
 } zc_options_t;

@@ -11,6 +11,10 @@ extern const zc_pattern_t zc_dealer_pattern;
 extern const zc_pattern_t zc_router_pattern;
 extern const zc_pattern_t zc_req_pattern;
 extern const zc_pattern_t zc_rep_pattern;
+extern const zc_pattern_t zc_pub_pattern;
+extern const zc_pattern_t zc_sub_pattern;
+extern const zc_pattern_t zc_xpub_pattern;
+extern const zc_pattern_t zc_xsub_pattern;
 
 /*  DEALER's hooks, which REQ builds on. */
 int zc_dealer_attach(zc_socket_t *s, zc_pipe_t *p);
@@ -20,6 +24,10 @@ void zc_dealer_terminated(zc_socket_t *s, zc_pipe_t *p);
 int zc_dealer_has_in(zc_socket_t *s);
 /*  fq receive that lets go of drained pipes; *from: the pipe it came by. */
 int zc_pattern_fq_recv(zc_socket_t *s, zc_msg_t *msg, zc_pipe_t **from);
+
+/*  *m = the message form of a subscription: first byte 1 (subscribe) or
+    0 (cancel), then the prefix.  0, or -1 ENOMEM. */
+int zc_subscription_msg(zc_msg_t *m, int subscribe, const void *prefix, size_t len);
 
 /*  The table for a socket type, or NULL if it is unknown. */
 const zc_pattern_t *zc_pattern_for(int type);

@@ -42,6 +42,7 @@ typedef struct zc_session {
     int in_more;                    /*  last part pushed had MORE */
     int req_in_state;               /*  REQ: where in a reply the
                                        connection is (session.c) */
+    int handshakes;                 /*  connections made so far */
 
     int terminating;                /*  our owner asked us to end */
 } zc_session_t;

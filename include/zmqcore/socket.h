@@ -55,7 +55,24 @@ typedef struct zc_pattern {
     void (*xpipe_terminated) (zc_socket_t *s, zc_pipe_t *p);
     /*  Optional (NULL): frees pattern state when the socket goes. */
     void (*xdestroy) (zc_socket_t *s);
+    /*  Optional: makes pattern state (s->pstate) for a new socket.  0, or
+        -1 with errno. */
+    int (*xinit) (zc_socket_t *s);
+    /*  Optional: options only this pattern knows.  0 done, -1 with errno,
+        1 not a pattern option (the common options are tried next). */
+    int (*xsetopt) (zc_socket_t *s, int option, const void *value, size_t len);
+    /*  Optional: p's connection was made anew (SUB/XSUB resend their
+        subscriptions). */
+    void (*xhiccuped) (zc_socket_t *s, zc_pipe_t *p);
 } zc_pattern_t;
+
+/*  What a socket has done, for zc_socket_stats. */
+typedef struct zc_socket_stats {
+    uint64_t msgs_in, bytes_in;     /*  whole messages and their parts' bytes */
+    uint64_t msgs_out, bytes_out;
+    uint64_t dropped;               /*  messages lost at HWM (PUB, XPUB, XSUB
+                                        upstream; ROUTER to a full peer) */
+} zc_socket_stats_t;
 
 #include "zmqcore/options.h"
 
@@ -86,12 +103,14 @@ struct zc_socket {
     int req_state;          /*  REQ/REP: see the pattern files */
     zc_msg_t *envelope;     /*  REP: the request's envelope */
     int envelope_n, envelope_cap;
+    void *pstate;           /*  state of patterns with an xinit hook */
+
+    zc_socket_stats_t stats;
 
     zc_mailbox_t *deferred_wake;    /*  a peer to wake after the call
                                         returns (zc_socket_flush_wake) */
     int rcvmore;            /*  last part received had MORE */
     int ctx_terminated;     /*  STOP seen: blocking calls fail with ETERM */
-    unsigned ticks;         /*  operations since commands were last read */
 
     /*  I/O children (listeners, connecting sessions): see child.h. */
     zc_child_t **children;

@@ -7,11 +7,17 @@ from zmqcore.constants import _OPTION_TYPES
 # are kept and read back, as libzmq would.
 _STORED_DEFAULTS = {
     _SO.AFFINITY: 0, _SO.RATE: 100, _SO.RECOVERY_IVL: 10000, _SO.MULTICAST_HOPS: 1,
-    _SO.MECHANISM: 0, _SO.MULTICAST_MAXTPDU: 1500, _SO.INVERT_MATCHING: 0,
+    _SO.MECHANISM: 0, _SO.MULTICAST_MAXTPDU: 1500,
     _SO.ZAP_DOMAIN: b"", _SO.PLAIN_SERVER: 0, _SO.PLAIN_USERNAME: b"",
     _SO.PLAIN_PASSWORD: b"", _SO.CURVE_SERVER: 0, _SO.CONFLATE: 0, _SO.USE_FD: -1,
     _SO.BINDTODEVICE: b"", _SO.SOCKS_PROXY: b"", _SO.VMCI_BUFFER_SIZE: 0,
 }
+
+# Bytes options the core acts on (the rest of pyzmq's are stored above).
+_CORE_BYTES_OPTIONS = frozenset([
+    _SO.ROUTING_ID, _SO.CONNECT_ROUTING_ID, _SO.SUBSCRIBE, _SO.UNSUBSCRIBE,
+    _SO.XPUB_WELCOME_MSG,
+])
 
 
 cdef class Socket:
@@ -236,7 +242,7 @@ cdef class Socket:
         else:
             if not isinstance(optval, int):
                 raise TypeError(f"expected int, got: {optval!r}")
-        if option == _SO.ROUTING_ID or option == _SO.CONNECT_ROUTING_ID:
+        if option in _CORE_BYTES_OPTIONS:
             _check_rc(zc_socket_setopt_bytes(self._s, option, <const char *> optval, len(optval)))
         elif option in _STORED_DEFAULTS:
             self._stored[option] = optval

@@ -30,6 +30,10 @@ struct zc_engine {
     unsigned char greeting_in[ZC_GREETING_SIZE];
     size_t greeting_have;
     int peer_minor;
+    /*  Subscriptions: a SUB/XSUB sends them to a 3.1 peer as commands
+        (subs_out), a PUB/XPUB takes commands in as messages (subs_in). */
+    int subs_out, subs_in;
+    int out_more;                   /*  the last part encoded had MORE */
 
     zc_decoder_t decoder;
     zc_encoder_t encoder;
@@ -63,6 +67,24 @@ static void set_pollout(zc_engine_t *e, int on)
         zc_poller_reset_pollout(e->poller, e->handle);
 }
 
+/*  A subscription message ("\1topic" or "\0topic", one part) becomes a
+    SUBSCRIBE or CANCEL command for a ZMTP 3.1 peer.  Left as it is if
+    memory is short: 3.1 peers accept the message form too. */
+static void subscription_to_command(zc_msg_t *msg)
+{
+    const unsigned char *d = zc_msg_data(msg);
+    size_t topic_len = zc_msg_size(msg) - 1;
+    int subscribe = d[0] == 1;
+    size_t need = zc_subscribe_build(NULL, 0, subscribe, d + 1, topic_len);
+    zc_msg_t cmd;
+    if (zc_msg_init_size(&cmd, need) < 0)
+        return;
+    zc_subscribe_build(zc_msg_data(&cmd), need, subscribe, d + 1, topic_len);
+    cmd.flags = ZC_MSG_COMMAND;
+    zc_msg_close(msg);
+    *msg = cmd;
+}
+
 /*  Moves messages from the session into the encoder while it has room. */
 static void fill_encoder(zc_engine_t *e)
 {
@@ -74,6 +96,11 @@ static void fill_encoder(zc_engine_t *e)
             e->output_idle = 1;
             return;
         }
+        int more = zc_msg_more(&msg);
+        if (e->subs_out && !e->out_more && !more && zc_msg_size(&msg) > 0
+            && zc_msg_data(&msg)[0] <= 1)
+            subscription_to_command(&msg);
+        e->out_more = more;
         zc_encoder_add(&e->encoder, &msg);
     }
 }
@@ -213,6 +240,9 @@ static void frame_seen(zc_engine_t *e)
 static int handshake_done(zc_engine_t *e)
 {
     e->state = E_ACTIVE;
+    int type = e->session->options.type;
+    e->subs_out = e->peer_minor >= 1 && (type == ZC_SUB || type == ZC_XSUB);
+    e->subs_in = type == ZC_PUB || type == ZC_XPUB;
     disarm(e, T_HANDSHAKE);
     const zc_options_t *o = &e->session->options;
     if (o->heartbeat_ivl > 0)
@@ -268,12 +298,39 @@ static int process_command(zc_engine_t *e, zc_msg_t *msg)
     return 0;
 }
 
+/*  1 if msg is a SUBSCRIBE or CANCEL command, which is then rewritten in
+    place as the message form "\1topic" / "\0topic". */
+static int command_to_subscription(zc_msg_t *msg)
+{
+    const unsigned char *name, *data;
+    size_t name_len, data_len;
+    if (zc_command_name(zc_msg_data(msg), zc_msg_size(msg), &name, &name_len, &data,
+                        &data_len) < 0)
+        return 0;
+    unsigned char first;
+    if (name_len == 9 && memcmp(name, "SUBSCRIBE", 9) == 0)
+        first = 1;
+    else if (name_len == 6 && memcmp(name, "CANCEL", 6) == 0)
+        first = 0;
+    else
+        return 0;
+    /*  The topic moves down over the name: body = first + topic. */
+    unsigned char *body = zc_msg_data(msg);
+    memmove(body + 1, data, data_len);
+    body[0] = first;
+    msg->size = data_len + 1;
+    msg->flags = 0;
+    return 1;
+}
+
 /*  One decoded frame.  1 go on, 0 stop (pipe full), -1 engine failed. */
 static int process_frame(zc_engine_t *e, zc_msg_t *msg)
 {
     frame_seen(e);
-    if (msg->flags & ZC_MSG_COMMAND)
-        return process_command(e, msg) < 0 ? -1 : 1;
+    if (msg->flags & ZC_MSG_COMMAND) {
+        if (!(e->state == E_ACTIVE && e->subs_in && command_to_subscription(msg)))
+            return process_command(e, msg) < 0 ? -1 : 1;
+    }
     if (e->state != E_ACTIVE) {
         /*  A message before the handshake finished. */
         zc_msg_close(msg);

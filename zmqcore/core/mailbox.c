@@ -80,6 +80,7 @@ int zc_mailbox_post(zc_mailbox_t *mb, const zc_command_t *cmd)
     }
     mb->ring[(mb->head + mb->count) % mb->cap] = *cmd;
     mb->count++;
+    atomic_store_explicit(&mb->pending, 1, memory_order_relaxed);
     int wake = !mb->signalled;
     mb->signalled = 1;
     pthread_mutex_unlock(&mb->lock);
@@ -124,6 +125,8 @@ int zc_mailbox_recv(zc_mailbox_t *mb, zc_command_t *cmd, int timeout_ms)
     for (;;) {
         pthread_mutex_lock(&mb->lock);
         int got = pop(mb, cmd);
+        if (!got)
+            atomic_store_explicit(&mb->pending, 0, memory_order_relaxed);
         if (!got && mb->signalled) {
             /*  Empty, and a wake-up was owed: settle it, so that the fd is
                 quiet exactly while nothing is owed. */

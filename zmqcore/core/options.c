@@ -11,7 +11,9 @@ void zc_options_init(zc_options_t *o, int type)
     memset(o, 0, sizeof *o);
     o->type = type;
     o->sndhwm = o->rcvhwm = ZC_DEFAULT_HWM;
-    o->linger = -1;
+    /*  A subscriber does not wait for its subscriptions to go out when it
+        closes (libzmq). */
+    o->linger = type == 2 || type == 10 ? 0 : -1;    /*  SUB, XSUB */
     o->rcvtimeo = o->sndtimeo = -1;
     o->maxmsgsize = -1;
     o->reconnect_ivl = 100;
@@ -95,6 +97,10 @@ int zc_options_set(zc_options_t *o, int option, const void *value, size_t len)
     }
     int v;
     memcpy(&v, value, sizeof v);
+    if (option == ZC_OPT_INVERT_MATCHING) {
+        o->invert_matching = v != 0;    /*  any value: libzmq is relaxed */
+        return 0;
+    }
     if (option == ZC_OPT_IPV4ONLY) {
         if (v < 0 || v > 1) {
             errno = EINVAL;
@@ -121,6 +127,10 @@ int zc_options_get_int64(const zc_options_t *o, int option, int64_t *value)
     }
     if (option == ZC_OPT_TYPE) {
         *value = o->type;
+        return 0;
+    }
+    if (option == ZC_OPT_INVERT_MATCHING) {
+        *value = o->invert_matching;
         return 0;
     }
     if (option == ZC_OPT_IPV4ONLY) {

@@ -416,8 +416,14 @@ void zc_session_engine_ready(zc_session_t *ss, const unsigned char *peer_id, siz
 {
     zc_monitor_event(ss->socket, ZC_EVENT_HANDSHAKE_SUCCEEDED, 0, ss->child.endpoint);
     ss->reconnect_ivl = ss->options.reconnect_ivl;
+    int again = ss->handshakes++ > 0;
     if (ss->pipe) {
         write_routing_id(ss, peer_id, peer_id_len);
+        /*  A new publisher behind the same pipe knows none of our
+            subscriptions: have the socket send them again. */
+        if (again && (ss->options.type == ZC_SUB || ss->options.type == ZC_XSUB)
+            && !ss->pipe->peer_terminated)
+            zc_pipe_send_to_peer(ss->pipe, ZC_CMD_HICCUP, 0);
         return;
     }
     if (ss->terminating)

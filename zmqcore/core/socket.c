@@ -40,8 +40,15 @@ zc_socket_t *zc_socket_new(zc_ctx_t *ctx, int type)
         free(s);
         return NULL;
     }
+    if (pattern->xinit && pattern->xinit(s) < 0) {
+        zc_mailbox_unref(s->mailbox);
+        free(s);
+        return NULL;
+    }
     if (zc_ctx_register_socket(ctx, s) < 0) {
         int err = errno;
+        if (pattern->xdestroy)
+            pattern->xdestroy(s);
         zc_mailbox_unref(s->mailbox);
         free(s);
         errno = err;
@@ -155,6 +162,10 @@ static void dispatch(zc_socket_t *s, const zc_command_t *cmd)
     case ZC_CMD_BIND:
         zc_socket_attach_pipe(s, cmd->pipe, NULL);
         break;
+    case ZC_CMD_HICCUP:
+        if ((p = find_pipe(s, cmd)) && s->pattern->xhiccuped)
+            s->pattern->xhiccuped(s, p);
+        break;
     case ZC_CMD_CHILD_TERMINATED:
         for (int i = 0; i < s->nchildren; i++) {
             if (s->children[i] == cmd->fn_arg) {
@@ -171,22 +182,19 @@ static void dispatch(zc_socket_t *s, const zc_command_t *cmd)
 int zc_socket_process_commands(zc_socket_t *s, int timeout_ms)
 {
     zc_command_t cmd;
-    s->ticks = 0;
     if (zc_mailbox_recv(s->mailbox, &cmd, timeout_ms) < 0)
         return errno == EINTR ? -1 : 0;
     do
         dispatch(s, &cmd);
     while (zc_mailbox_recv(s->mailbox, &cmd, 0) == 0);
+    /*  A command may have written to a pipe (a new subscriber gets our
+        subscriptions): its wake-up cannot wait for a send that may never
+        come. */
+    zc_socket_flush_wake(s);
     return 0;
 }
 
 /*  --- send / recv --------------------------------------------------------- */
-
-/*  How many operations may pass without reading commands.  Commands only
-    matter for progress (new peers, credit, departures), and each check
-    costs a lock; libzmq checks about every millisecond for the same
-    reason. */
-#define ZC_COMMAND_THROTTLE 64
 
 typedef int (*xop_t) (zc_socket_t *, zc_msg_t *);
 
@@ -198,7 +206,9 @@ static int run_op(zc_socket_t *s, xop_t op, zc_msg_t *msg, int timeout_ms)
         errno = ETERM;
         return -1;
     }
-    if (ZC_UNLIKELY(++s->ticks >= ZC_COMMAND_THROTTLE)) {
+    /*  Commands are read as soon as they are there (a lock-free check):
+        a publisher must learn of a subscription before its next send. */
+    if (ZC_UNLIKELY(zc_mailbox_pending(s->mailbox))) {
         zc_socket_process_commands(s, 0);
         if (s->ctx_terminated) {
             errno = ETERM;
@@ -240,7 +250,13 @@ int zc_socket_send(zc_socket_t *s, zc_msg_t *msg, int flags, int timeout_ms)
         msg->flags &= ~ZC_MSG_MORE;
     if (flags & ZC_DONTWAIT)
         timeout_ms = 0;
-    return run_op(s, s->pattern->xsend, msg, timeout_ms);
+    size_t size = zc_msg_size(msg);
+    int more = flags & ZC_SNDMORE;
+    if (run_op(s, s->pattern->xsend, msg, timeout_ms) < 0)
+        return -1;
+    s->stats.bytes_out += size;
+    s->stats.msgs_out += !more;
+    return 0;
 }
 
 int zc_socket_recv(zc_socket_t *s, zc_msg_t *msg, int timeout_ms)
@@ -248,6 +264,8 @@ int zc_socket_recv(zc_socket_t *s, zc_msg_t *msg, int timeout_ms)
     if (run_op(s, s->pattern->xrecv, msg, timeout_ms) < 0)
         return -1;
     s->rcvmore = msg->flags & ZC_MSG_MORE ? 1 : 0;
+    s->stats.bytes_in += zc_msg_size(msg);
+    s->stats.msgs_in += !s->rcvmore;
     return 0;
 }
 
@@ -553,11 +571,17 @@ int zc_socket_setopt_int(zc_socket_t *s, int option, int64_t value)
         return -1;
     }
     int v = (int) value;
-    return zc_options_set(&s->options, option, &v, sizeof v);
+    return zc_socket_setopt_bytes(s, option, &v, sizeof v);
 }
 
 int zc_socket_setopt_bytes(zc_socket_t *s, int option, const void *value, size_t len)
 {
+    if (s->pattern->xsetopt) {
+        int rc = s->pattern->xsetopt(s, option, value, len);
+        zc_socket_flush_wake(s);    /*  a subscription went out */
+        if (rc <= 0)
+            return rc;
+    }
     return zc_options_set(&s->options, option, value, len);
 }
 
