@@ -5,7 +5,9 @@
     The pipes live in a pipe array with the active (writable as far as we
     know) ones in front, and within those the ones matched for the message
     under way in front again: [0, matching) within [0, active).  Matching a
-    pipe twice is a no-op, so overlapping subscriptions deliver once. */
+    pipe twice is a no-op, so overlapping subscriptions deliver once.
+    Matched pipes that are not active (at HWM) gather right after the
+    active ones, [active, active + missed), to be counted as drops once. */
 #ifndef ZMQCORE_DIST_H
 #define ZMQCORE_DIST_H
 
@@ -17,6 +19,7 @@
 typedef struct zc_dist {
     zc_pipe_array_t pipes;
     int matching;
+    int missed;
     int more;           /*  a multipart message is under way */
 } zc_dist_t;
 

@@ -71,7 +71,13 @@ typedef struct zc_socket_stats {
     uint64_t msgs_in, bytes_in;     /*  whole messages and their parts' bytes */
     uint64_t msgs_out, bytes_out;
     uint64_t dropped;               /*  messages lost at HWM (PUB, XPUB, XSUB
-                                        upstream; ROUTER to a full peer) */
+                                        upstream) or to an unknown or full
+                                        peer (ROUTER) */
+    /*  Filled in by zc_socket_get_stats only: */
+    uint64_t peers;                 /*  pipes attached now */
+    uint64_t queued_out;            /*  messages written and not yet known
+                                        to be read (the peers report reads
+                                        in batches: an upper bound) */
 } zc_socket_stats_t;
 
 #include "zmqcore/options.h"
@@ -184,6 +190,10 @@ void zc_socket_child_terminated(zc_socket_t *s, zc_child_t *child);
 int zc_socket_setopt_int(zc_socket_t *s, int option, int64_t value);
 int zc_socket_getopt_int(zc_socket_t *s, int option, int64_t *value);
 int zc_socket_setopt_bytes(zc_socket_t *s, int option, const void *value, size_t len);
+
+/*  The counters, with the current peers and queue depth.  Reads pending
+    commands first. */
+void zc_socket_get_stats(zc_socket_t *s, zc_socket_stats_t *out);
 
 static inline int zc_socket_fd(const zc_socket_t *s) { return zc_mailbox_fd(s->mailbox); }
 

@@ -177,6 +177,9 @@ cdef extern from "zmqcore/socket.h" nogil:
         unsigned char routing_id[255]
         int routing_id_len
 
+    ctypedef struct zc_socket_stats_t:
+        uint64_t msgs_in, bytes_in, msgs_out, bytes_out, dropped, peers, queued_out
+
     ctypedef struct zc_socket_t:
         const zc_pattern_t *pattern
         zc_options_t options
@@ -209,6 +212,7 @@ cdef extern from "zmqcore/socket.h" nogil:
     void zc_socket_flush_wake(zc_socket_t *s)
     int zc_socket_recv(zc_socket_t *s, zc_msg_t *msg, int timeout_ms)
     int zc_socket_events(zc_socket_t *s)
+    void zc_socket_get_stats(zc_socket_t *s, zc_socket_stats_t *out)
     int zc_socket_fd(const zc_socket_t *s)
     int zc_poll(zc_pollitem_t *items, int n, long timeout_ms)
     int zc_socket_setopt_int(zc_socket_t *s, int option, int64_t value)

@@ -290,6 +290,21 @@ cdef class Socket:
             rc = zc_socket_monitor(self._s, self._endpoint_bytes(addr), events)
         _check_rc(rc)
 
+    def get_stats(self):
+        """What this socket has done (zmqcore only; pyzmq has no such call):
+        messages and bytes received and sent, deliveries dropped at HWM (one per message and peer)
+        (PUB/XPUB fan-out, ROUTER to an unknown or full peer), peers
+        attached now, and messages queued towards them (an upper bound:
+        peers report reads in batches)."""
+        self._check_open()
+        cdef zc_socket_stats_t st
+        zc_socket_get_stats(self._s, &st)
+        return {
+            "msgs_in": st.msgs_in, "bytes_in": st.bytes_in,
+            "msgs_out": st.msgs_out, "bytes_out": st.bytes_out,
+            "dropped": st.dropped, "peers": st.peers, "queued_out": st.queued_out,
+        }
+
     def fileno(self):
         """The socket's event fd (same as getsockopt(FD))."""
         self._check_open()

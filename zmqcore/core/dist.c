@@ -5,6 +5,7 @@ void zc_dist_init(zc_dist_t *d)
 {
     zc_pipe_array_init(&d->pipes, ZC_SLOT_LB);
     d->matching = 0;
+    d->missed = 0;
     d->more = 0;
 }
 
@@ -53,20 +54,29 @@ int zc_dist_has_pipe(const zc_dist_t *d, const zc_pipe_t *p)
 void zc_dist_match(zc_dist_t *d, zc_pipe_t *p)
 {
     int i = zc_pipe_array_slot(&d->pipes, p);
-    if (i < d->matching || i >= d->pipes.active)
-        return;     /*  matched already, or not writable now */
-    zc_pipe_array_swap(&d->pipes, i, d->matching);
-    d->matching++;
+    int active = d->pipes.active;
+    if (i < d->matching || (i >= active && i < active + d->missed))
+        return;     /*  matched already */
+    if (i < active) {
+        zc_pipe_array_swap(&d->pipes, i, d->matching);
+        d->matching++;
+    } else {
+        /*  Not writable now: it will miss this message. */
+        zc_pipe_array_swap(&d->pipes, i, active + d->missed);
+        d->missed++;
+    }
 }
 
 void zc_dist_match_all(zc_dist_t *d)
 {
     d->matching = d->pipes.active;
+    d->missed = d->pipes.n - d->pipes.active;
 }
 
 void zc_dist_unmatch(zc_dist_t *d)
 {
     d->matching = 0;
+    d->missed = 0;
 }
 
 void zc_dist_reverse_match(zc_dist_t *d)
@@ -79,6 +89,7 @@ void zc_dist_reverse_match(zc_dist_t *d)
     for (int i = 0; i < swaps; i++)
         zc_pipe_array_swap(&d->pipes, i, active - 1 - i);
     d->matching = k;
+    d->missed = d->pipes.n - active - d->missed;
 }
 
 int zc_dist_check_hwm(zc_dist_t *d)
@@ -96,6 +107,8 @@ void zc_dist_send(zc_dist_t *d, zc_msg_t *msg, uint64_t *dropped)
     int more = zc_msg_more(msg);
     if (!d->more) {
         /*  A new message: pipes at HWM lose it. */
+        *dropped += (uint64_t) d->missed;
+        d->missed = 0;
         for (int i = 0; i < d->matching;) {
             if (zc_pipe_check_write(d->pipes.pipes[i])) {
                 i++;

@@ -136,6 +136,8 @@ static int router_send(zc_socket_t *s, zc_msg_t *msg)
             errno = EHOSTUNREACH;
             return -1;
         }
+        if (!p)
+            s->stats.dropped++;
         s->out_pipe = p;
     }
     s->out_more = more;

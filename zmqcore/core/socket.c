@@ -585,6 +585,18 @@ int zc_socket_setopt_bytes(zc_socket_t *s, int option, const void *value, size_t
     return zc_options_set(&s->options, option, value, len);
 }
 
+void zc_socket_get_stats(zc_socket_t *s, zc_socket_stats_t *out)
+{
+    zc_socket_process_commands(s, 0);
+    *out = s->stats;
+    out->peers = (uint64_t) s->npipes;
+    out->queued_out = 0;
+    for (int i = 0; i < s->npipes; i++) {
+        const zc_pipe_t *p = s->pipes[i];
+        out->queued_out += p->msgs_written - p->peers_msgs_read;
+    }
+}
+
 int zc_socket_getopt_int(zc_socket_t *s, int option, int64_t *value)
 {
     return zc_options_get_int64(&s->options, option, value);
