@@ -151,7 +151,8 @@ static int xpub_has_in(zc_socket_t *s)
 
 /*  --- what subscribers send up --------------------------------------------- */
 
-static void xpub_read_activated(zc_socket_t *s, zc_pipe_t *p)
+/*  Reads everything p has: subscriptions, and messages for an XPUB. */
+static void drain(zc_socket_t *s, zc_pipe_t *p)
 {
     xpub_t *x = state(s);
     int is_xpub = s->pattern->type == ZC_XPUB;
@@ -193,6 +194,15 @@ static void xpub_read_activated(zc_socket_t *s, zc_pipe_t *p)
     }
 }
 
+static void xpub_read_activated(zc_socket_t *s, zc_pipe_t *p)
+{
+    drain(s, p);
+    /*  A subscriber that left is let go once what it sent is read (no
+        receive call will come to find it drained, as for other types). */
+    if (p->peer_terminated)
+        zc_socket_detach_pipe(s, p);
+}
+
 /*  --- pipes -------------------------------------------------------------------- */
 
 static int xpub_attach(zc_socket_t *s, zc_pipe_t *p)
@@ -208,7 +218,7 @@ static int xpub_attach(zc_socket_t *s, zc_pipe_t *p)
         zc_pipe_flush(p);
     }
     /*  Subscriptions may be waiting already (inproc). */
-    xpub_read_activated(s, p);
+    drain(s, p);
     return 0;
 }
 
