@@ -252,6 +252,7 @@ def endpoint(request, tmp_path):
     - "ipc": ``ipc://<path>`` in tmp_path (or a short private dir if tmp_path is
       too long for sun_path)
     - "ipc-abstract": ``ipc://@<unique name>`` (Linux abstract namespace)
+    - "inproc": ``inproc://<unique name>``
     """
     counter = itertools.count()
     base = str(tmp_path)
@@ -268,6 +269,8 @@ def endpoint(request, tmp_path):
             return "ipc://%s/s%d" % (base, n)
         if transport == "ipc-abstract":
             return "ipc://@zmqcore-test-%d-%d-%d" % (os.getpid(), next(_name_counter), n)
+        if transport == "inproc":
+            return "inproc://zmqcore-test-%d-%d" % (next(_name_counter), n)
         raise ValueError("unknown transport %r" % transport)
 
     yield make
