@@ -20,7 +20,7 @@ enum {
     ZC_OPT_TOS = 57, ZC_OPT_CONNECT_ROUTING_ID = 61, ZC_OPT_HANDSHAKE_IVL = 66, ZC_OPT_HEARTBEAT_IVL = 75,
     ZC_OPT_HEARTBEAT_TTL = 76, ZC_OPT_HEARTBEAT_TIMEOUT = 77,
     ZC_OPT_CONNECT_TIMEOUT = 79, ZC_OPT_TCP_MAXRT = 80,
-    ZC_OPT_INVERT_MATCHING = 74
+    ZC_OPT_INVERT_MATCHING = 74, ZC_OPT_CONFLATE = 54
 };
 
 typedef struct zc_options {
@@ -41,11 +41,19 @@ typedef struct zc_options {
     int routing_id_len;
     int router_mandatory;
     int invert_matching;            /*  PUB/SUB: deliver what does not match */
+    int conflate;                   /*  keep only the newest message */
     unsigned char connect_routing_id[255];  /*  for the next connect only */
     int connect_routing_id_len;
 } zc_options_t;
 
 void zc_options_init(zc_options_t *o, int type);
+
+/*  Whether a socket's incoming / outgoing pipes conflate.  libzmq applies
+    CONFLATE to DEALER, PULL, PUSH, PUB and SUB; here only in the
+    direction that carries data, so a conflating SUB's subscriptions (or a
+    conflating PUB's incoming ones) are never lost to each other. */
+int zc_options_conflate_in(const zc_options_t *o);
+int zc_options_conflate_out(const zc_options_t *o);
 
 /*  0, or -1 with errno EINVAL (unknown option, bad value or size). */
 int zc_options_set(zc_options_t *o, int option, const void *value, size_t len);

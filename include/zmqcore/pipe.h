@@ -20,6 +20,7 @@
 #ifndef ZMQCORE_PIPE_H
 #define ZMQCORE_PIPE_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -29,6 +30,16 @@
 #include "zmqcore/ypipe.h"
 
 struct zc_pipe_pair;
+
+/*  CONFLATE: a one-message queue whose writer replaces what the reader
+    has not taken yet (libzmq's dbuffer).  A mutex is enough: a conflating
+    socket trades throughput for freshness by definition. */
+typedef struct zc_dbuffer {
+    pthread_mutex_t lock;
+    zc_msg_t msg;
+    int has;                        /*  msg holds an unread message */
+    int reader_waiting;             /*  the reader found it empty */
+} zc_dbuffer_t;
 
 /*  Which of zc_pipe_t.slot a pipe array uses. */
 enum { ZC_SLOT_LB = 0, ZC_SLOT_FQ = 1 };
@@ -69,6 +80,10 @@ typedef struct zc_pipe {
     unsigned char routing_id_len;
     unsigned char rid_by_msg;
     unsigned char identified;       /*  owner's: the ROUTER knows it */
+
+    /*  Set when a direction conflates (zc_pipe_conflate): then that
+        direction's messages go through the dbuffer instead of the ypipe. */
+    zc_dbuffer_t *cin, *cout;
 } zc_pipe_t;
 
 /*  Creates a pipe pair.  a_hwm limits messages a writes to b, b_hwm the
@@ -78,6 +93,17 @@ int zc_pipe_pair_new(zc_pipe_t **a, zc_pipe_t **b,
                      zc_mailbox_t *a_mailbox, zc_mailbox_t *b_mailbox,
                      uint64_t a_hwm, uint64_t b_hwm,
                      uint64_t a_id, uint64_t b_id);
+
+/*  Makes p's incoming and/or outgoing direction conflate: only the newest
+    message waits there, and it never fills up.  Right after creating the
+    pair, before either end is handed to another thread.  0, or -1 ENOMEM. */
+int zc_pipe_conflate(zc_pipe_t *p, int in, int out);
+
+/*  The slow paths of a conflating direction (pipe.c). */
+int zc_dbuffer_check_read(zc_dbuffer_t *d);
+int zc_dbuffer_read(zc_dbuffer_t *d, zc_msg_t *msg);
+void zc_dbuffer_write(zc_dbuffer_t *d, zc_msg_t *msg);
+int zc_dbuffer_flush(zc_dbuffer_t *d);
 
 /*  Sets the owner of an end made with a NULL mailbox.  Owner thread. */
 void zc_pipe_attach_mailbox(zc_pipe_t *p, zc_mailbox_t *mb);
@@ -97,12 +123,16 @@ void zc_pipe_terminate(zc_pipe_t *p);
 
 static inline int zc_pipe_check_read(zc_pipe_t *p)
 {
+    if (ZC_UNLIKELY(p->cin != NULL))
+        return zc_dbuffer_check_read(p->cin);
     return zc_ypipe_check_read(p->in);
 }
 
 /*  1 and *msg filled, or 0 when nothing is readable. */
 static inline int zc_pipe_read(zc_pipe_t *p, zc_msg_t *msg)
 {
+    if (ZC_UNLIKELY(p->cin != NULL))
+        return zc_dbuffer_read(p->cin, msg);
     if (!zc_ypipe_read(p->in, msg))
         return 0;
     if (!(msg->flags & ZC_MSG_MORE)) {
@@ -130,6 +160,10 @@ static inline int zc_pipe_check_write(zc_pipe_t *p)
 static inline int zc_pipe_write(zc_pipe_t *p, zc_msg_t *msg)
 {
     int more = msg->flags & ZC_MSG_MORE;
+    if (ZC_UNLIKELY(p->cout != NULL)) {
+        zc_dbuffer_write(p->cout, msg);
+        return 0;
+    }
     if (zc_ypipe_write(p->out, msg, more) < 0)
         return -1;
     if (!more)
@@ -143,6 +177,11 @@ void zc_pipe_wake_reader(zc_pipe_t *p);
 /*  Publishes what was written; wakes the peer only if it slept. */
 static inline void zc_pipe_flush(zc_pipe_t *p)
 {
+    if (ZC_UNLIKELY(p->cout != NULL)) {
+        if (!zc_dbuffer_flush(p->cout))
+            zc_pipe_wake_reader(p);
+        return;
+    }
     if (!zc_ypipe_flush(p->out))
         zc_pipe_wake_reader(p);
 }
@@ -151,7 +190,8 @@ static inline void zc_pipe_flush(zc_pipe_t *p)
     mid-message).  Owner thread. */
 static inline void zc_pipe_rollback(zc_pipe_t *p)
 {
-    zc_ypipe_rollback(p->out);
+    if (!p->cout)
+        zc_ypipe_rollback(p->out);
 }
 
 /*  ACTIVATE_WRITE arrived.  1 if the end became writable. */

@@ -276,6 +276,12 @@ int zc_ctx_inproc_connect(zc_ctx_t *ctx, zc_socket_t *s, const char *name)
         errno = ENOMEM;
         return -1;
     }
+    /*  Each side's CONFLATE (the binder's only if it exists already). */
+    zc_pipe_conflate(mine, zc_options_conflate_in(&s->options),
+                     zc_options_conflate_out(&s->options));
+    if (peer)
+        zc_pipe_conflate(theirs, zc_options_conflate_in(&peer->options),
+                         zc_options_conflate_out(&peer->options));
     theirs->endpoint = strdup(name);
     /*  Each end learns its peer's Identity (a ROUTER routes by it);
         CONNECT_ROUTING_ID, if set, names the binder for us. */

@@ -25,6 +25,18 @@ void zc_options_init(zc_options_t *o, int type)
     o->sndbuf = o->rcvbuf = -1;
 }
 
+int zc_options_conflate_in(const zc_options_t *o)
+{
+    /*  SUB 2, DEALER 5, PULL 7 */
+    return o->conflate && (o->type == 2 || o->type == 5 || o->type == 7);
+}
+
+int zc_options_conflate_out(const zc_options_t *o)
+{
+    /*  PUB 1, DEALER 5, PUSH 8 */
+    return o->conflate && (o->type == 1 || o->type == 5 || o->type == 8);
+}
+
 /*  Where an int option lives, and the smallest value libzmq accepts. */
 static int *int_field(zc_options_t *o, int option, int *min, int *max)
 {
@@ -54,6 +66,7 @@ static int *int_field(zc_options_t *o, int option, int *min, int *max)
     case ZC_OPT_RCVBUF: *min = -1; return &o->rcvbuf;
     case ZC_OPT_TOS: *min = 0; return &o->tos;
     case ZC_OPT_ROUTER_MANDATORY: *min = 0; *max = 1; return &o->router_mandatory;
+    case ZC_OPT_CONFLATE: *min = 0; *max = 1; return &o->conflate;
     default: return NULL;
     }
 }

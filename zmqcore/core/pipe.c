@@ -7,6 +7,7 @@
 typedef struct zc_pipe_pair {
     zc_pipe_t ends[2];
     zc_ypipe_t queues[2];   /*  queues[0]: a -> b, queues[1]: b -> a */
+    zc_dbuffer_t *dbufs[2]; /*  the same directions when they conflate */
     atomic_int refs;        /*  ends not yet released */
 } zc_pipe_pair_t;
 
@@ -44,7 +45,7 @@ int zc_pipe_pair_new(zc_pipe_t **a, zc_pipe_t **b,
                      uint64_t a_hwm, uint64_t b_hwm,
                      uint64_t a_id, uint64_t b_id)
 {
-    zc_pipe_pair_t *pair = malloc(sizeof *pair);
+    zc_pipe_pair_t *pair = calloc(1, sizeof *pair);
     if (!pair)
         return -1;
     if (zc_ypipe_init(&pair->queues[0]) < 0) {
@@ -67,10 +68,91 @@ int zc_pipe_pair_new(zc_pipe_t **a, zc_pipe_t **b,
     return 0;
 }
 
+/*  --- conflation ------------------------------------------------------------ */
+
+/*  The direction written by `writer` conflates from now on. */
+static int conflate_direction(zc_pipe_t *writer)
+{
+    zc_pipe_pair_t *pair = writer->pair;
+    int i = writer == &pair->ends[0] ? 0 : 1;   /*  queues[0]: a -> b */
+    if (!pair->dbufs[i]) {
+        zc_dbuffer_t *d = calloc(1, sizeof *d);
+        if (!d)
+            return -1;
+        pthread_mutex_init(&d->lock, NULL);
+        zc_msg_init(&d->msg);
+        pair->dbufs[i] = d;
+    }
+    writer->cout = pair->dbufs[i];
+    writer->peer->cin = pair->dbufs[i];
+    /*  Never full: the writer replaces instead of waiting. */
+    writer->hwm = 0;
+    writer->peer->lwm = 0;
+    return 0;
+}
+
+int zc_pipe_conflate(zc_pipe_t *p, int in, int out)
+{
+    if (in && conflate_direction(p->peer) < 0)
+        return -1;
+    if (out && conflate_direction(p) < 0)
+        return -1;
+    return 0;
+}
+
+int zc_dbuffer_check_read(zc_dbuffer_t *d)
+{
+    pthread_mutex_lock(&d->lock);
+    int has = d->has;
+    if (!has)
+        d->reader_waiting = 1;
+    pthread_mutex_unlock(&d->lock);
+    return has;
+}
+
+int zc_dbuffer_read(zc_dbuffer_t *d, zc_msg_t *msg)
+{
+    pthread_mutex_lock(&d->lock);
+    int has = d->has;
+    if (has) {
+        *msg = d->msg;
+        msg->flags &= (uint8_t) ~ZC_MSG_MORE;   /*  one part per message */
+        zc_msg_init(&d->msg);
+        d->has = 0;
+    } else {
+        d->reader_waiting = 1;
+    }
+    pthread_mutex_unlock(&d->lock);
+    return has;
+}
+
+void zc_dbuffer_write(zc_dbuffer_t *d, zc_msg_t *msg)
+{
+    zc_msg_t old;
+    pthread_mutex_lock(&d->lock);
+    old = d->msg;
+    int had = d->has;
+    d->msg = *msg;
+    d->has = 1;
+    pthread_mutex_unlock(&d->lock);
+    if (had)
+        zc_msg_close(&old);     /*  outside the lock: may free a body */
+}
+
+int zc_dbuffer_flush(zc_dbuffer_t *d)
+{
+    pthread_mutex_lock(&d->lock);
+    int wake = d->reader_waiting && d->has;
+    if (wake)
+        d->reader_waiting = 0;
+    pthread_mutex_unlock(&d->lock);
+    return !wake;
+}
+
 void zc_pipe_set_hwms(zc_pipe_t *p, uint64_t hwm, uint64_t peer_hwm)
 {
-    p->hwm = hwm;
-    p->lwm = compute_lwm(peer_hwm);
+    p->hwm = p->cout ? 0 : hwm;
+    p->lwm = p->cin ? 0 : compute_lwm(peer_hwm);
 }
 
 void zc_pipe_attach_mailbox(zc_pipe_t *p, zc_mailbox_t *mb)
@@ -125,6 +207,13 @@ static void pair_release(zc_pipe_pair_t *pair)
     zc_ypipe_destroy(&pair->queues[0]);
     zc_ypipe_destroy(&pair->queues[1]);
     for (int i = 0; i < 2; i++) {
+        zc_dbuffer_t *d = pair->dbufs[i];
+        if (d) {
+            if (d->has)
+                zc_msg_close(&d->msg);
+            pthread_mutex_destroy(&d->lock);
+            free(d);
+        }
         zc_mailbox_t *mb = atomic_load(&pair->ends[i].mailbox);
         if (mb)
             zc_mailbox_unref(mb);

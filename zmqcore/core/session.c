@@ -65,6 +65,12 @@ static int make_pipe(zc_session_t *ss, zc_pipe_t **socket_end)
                          (uint64_t) ss->options.sndhwm, (uint64_t) ss->options.rcvhwm,
                          zc_ctx_next_id(s->ctx), zc_ctx_next_id(s->ctx)) < 0)
         return -1;
+    if (zc_pipe_conflate(*socket_end, zc_options_conflate_in(&ss->options),
+                         zc_options_conflate_out(&ss->options)) < 0) {
+        zc_pipe_terminate(*socket_end);
+        zc_pipe_terminate(ours);
+        return -1;
+    }
     (*socket_end)->endpoint = strdup(ss->child.endpoint);
     /*  A ROUTER learns the peer's Identity from the first message on the
         pipe (see zc_session_engine_ready), unless CONNECT_ROUTING_ID
