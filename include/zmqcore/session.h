@@ -44,6 +44,10 @@ typedef struct zc_session {
                                        connection is (session.c) */
 
     int terminating;                /*  our owner asked us to end */
+    int keep_open;                  /*  the socket let go of our pipe but
+                                       wants the connection kept (PIPE_TERM
+                                       arg): an accepted session lives on,
+                                       dropping input, until it breaks */
 } zc_session_t;
 
 /*  Ends the session (io thread): after LINGER (child.term_linger) for what

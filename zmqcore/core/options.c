@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "zmqcore/config.h"
+#include "zmqcore/socket.h"     /*  the socket types */
 
 void zc_options_init(zc_options_t *o, int type)
 {
@@ -21,6 +22,24 @@ void zc_options_init(zc_options_t *o, int type)
     o->tcp_keepalive = o->tcp_keepalive_cnt = -1;
     o->tcp_keepalive_idle = o->tcp_keepalive_intvl = -1;
     o->sndbuf = o->rcvbuf = -1;
+}
+
+/*  Where a pattern option lives, or NULL when the socket type does not take
+    it.  libzmq's REP is a ROUTER inside and its REQ a DEALER: they take
+    their base type's options. */
+static int *pattern_field(zc_options_t *o, int option)
+{
+    int t = o->type;
+    int router = t == ZC_ROUTER || t == ZC_REP;
+    int dealer = t == ZC_DEALER || t == ZC_REQ;
+    switch (option) {
+    case ZC_OPT_ROUTER_MANDATORY: return router ? &o->router_mandatory : NULL;
+    case ZC_OPT_ROUTER_HANDOVER: return router ? &o->router_handover : NULL;
+    case ZC_OPT_PROBE_ROUTER: return router || dealer ? &o->probe_router : NULL;
+    case ZC_OPT_REQ_CORRELATE: return t == ZC_REQ ? &o->req_correlate : NULL;
+    case ZC_OPT_REQ_RELAXED: return t == ZC_REQ ? &o->req_relaxed : NULL;
+    default: return NULL;
+    }
 }
 
 /*  Where an int option lives, and the smallest value libzmq accepts. */
@@ -51,7 +70,6 @@ static int *int_field(zc_options_t *o, int option, int *min, int *max)
     case ZC_OPT_SNDBUF: *min = -1; return &o->sndbuf;
     case ZC_OPT_RCVBUF: *min = -1; return &o->rcvbuf;
     case ZC_OPT_TOS: *min = 0; return &o->tos;
-    case ZC_OPT_ROUTER_MANDATORY: *min = 0; *max = 1; return &o->router_mandatory;
     default: return NULL;
     }
 }
@@ -101,6 +119,15 @@ int zc_options_set(zc_options_t *o, int option, const void *value, size_t len)
             return -1;
         }
         o->ipv6 = !v;
+        return 0;
+    }
+    int *pattern = pattern_field(o, option);
+    if (pattern) {
+        if (v < 0) {
+            errno = EINVAL;
+            return -1;
+        }
+        *pattern = v != 0;
         return 0;
     }
     int min, max;
