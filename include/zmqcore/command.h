@@ -18,7 +18,8 @@ typedef enum zc_command_type {
     ZC_CMD_ACTIVATE_READ,
     /*  The peer read `arg` messages in total; writing may resume. */
     ZC_CMD_ACTIVATE_WRITE,
-    /*  The peer closed its end; read what is left, then let go. */
+    /*  The peer closed its end; read what is left, then let go.  `arg` 1:
+        a session keeps its connection open (see zc_pipe_t.keep_open). */
     ZC_CMD_PIPE_TERM,
     /*  A connecter made a pipe to us (inproc); `pipe` is our end. */
     ZC_CMD_BIND,

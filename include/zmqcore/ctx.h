@@ -21,6 +21,9 @@ typedef struct zc_pending {
     struct zc_socket *connecter;
     struct zc_pipe *end;            /*  the end the binder will own */
     int sndhwm, rcvhwm;             /*  the connecter's, at connect time */
+    int send_rid;                   /*  the connecter (a ROUTER) learns the
+                                       binder's ROUTING_ID from a message
+                                       the binder writes at bind */
     struct zc_pending *next;
 } zc_pending_t;
 

@@ -23,6 +23,13 @@ enum {
     ZC_OPT_INVERT_MATCHING = 74, ZC_OPT_CONFLATE = 54
 };
 
+/*  Pattern options: libzmq's socket types take them (xsetsockopt), each on
+    some types only, any int >= 0 (non-zero: on); write-only. */
+enum {
+    ZC_OPT_PROBE_ROUTER = 51, ZC_OPT_REQ_CORRELATE = 52, ZC_OPT_REQ_RELAXED = 53,
+    ZC_OPT_ROUTER_HANDOVER = 56
+};
+
 typedef struct zc_options {
     int type;                       /*  the socket type */
     int sndhwm, rcvhwm;             /*  messages; 0 = no limit */
@@ -44,6 +51,10 @@ typedef struct zc_options {
     int conflate;                   /*  keep only the newest message */
     unsigned char connect_routing_id[255];  /*  for the next connect only */
     int connect_routing_id_len;
+    int probe_router;       /*  ROUTER, DEALER, REQ, REP: an empty message
+                               first on every new pipe */
+    int req_correlate, req_relaxed;     /*  REQ */
+    int router_handover;    /*  ROUTER (and REP, where it does nothing) */
 } zc_options_t;
 
 void zc_options_init(zc_options_t *o, int type);

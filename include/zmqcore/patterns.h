@@ -22,6 +22,9 @@ void zc_dealer_read_activated(zc_socket_t *s, zc_pipe_t *p);
 void zc_dealer_write_activated(zc_socket_t *s, zc_pipe_t *p);
 void zc_dealer_terminated(zc_socket_t *s, zc_pipe_t *p);
 int zc_dealer_has_in(zc_socket_t *s);
+/*  PROBE_ROUTER: writes an empty message to a new pipe (ROUTER, DEALER,
+    REQ, REP), so that a ROUTER peer learns our id at once. */
+void zc_pattern_probe(zc_socket_t *s, zc_pipe_t *p);
 /*  fq receive that lets go of drained pipes; *from: the pipe it came by. */
 int zc_pattern_fq_recv(zc_socket_t *s, zc_msg_t *msg, zc_pipe_t **from);
 

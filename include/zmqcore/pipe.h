@@ -75,11 +75,17 @@ typedef struct zc_pipe {
         here the id it routes by (owner's).  rid_by_msg: the peer's
         Identity comes instead as the first message on this end, flagged
         ZC_MSG_ROUTING_ID (sessions of ROUTER sockets write one at every
-        handshake). */
+        handshake, and an inproc binder to a ROUTER that connected before
+        the bind). */
     unsigned char routing_id[255];
     unsigned char routing_id_len;
     unsigned char rid_by_msg;
     unsigned char identified;       /*  owner's: the ROUTER knows it */
+    unsigned char keep_open;        /*  owner's: when we let go, a session
+                                        keeps the connection open, dropping
+                                        its input (a ROUTER's ignored or
+                                        handed-over peer: libzmq leaves
+                                        those connected too) */
 
     /*  Set when a direction conflates (zc_pipe_conflate): then that
         direction's messages go through the dbuffer instead of the ypipe. */

@@ -45,6 +45,10 @@ typedef struct zc_session {
     int handshakes;                 /*  connections made so far */
 
     int terminating;                /*  our owner asked us to end */
+    int keep_open;                  /*  the socket let go of our pipe but
+                                       wants the connection kept (PIPE_TERM
+                                       arg): an accepted session lives on,
+                                       dropping input, until it breaks */
 } zc_session_t;
 
 /*  Ends the session (io thread): after LINGER (child.term_linger) for what

@@ -109,6 +109,11 @@ struct zc_socket {
     int req_state;          /*  REQ/REP: see the pattern files */
     zc_msg_t *envelope;     /*  REP: the request's envelope */
     int envelope_n, envelope_cap;
+    uint32_t request_id;    /*  REQ_CORRELATE: the current request's id */
+    int request_id_set;     /*  REQ: request_id has its random start */
+    zc_pipe_t *term_after_in;   /*  ROUTER: a peer that handed its id
+                                   over, let go of once the message being
+                                   read from it is read */
     void *pstate;           /*  state of patterns with an xinit hook */
 
     zc_socket_stats_t stats;

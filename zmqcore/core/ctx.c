@@ -176,6 +176,24 @@ static zc_inproc_ep_t *find_ep(zc_ctx_t *ctx, const char *name)
     return NULL;
 }
 
+/*  Tells a connecter that came before the bind who we are: our Identity
+    as the first message on the pipe, flagged as a session's would be (its
+    end reads it as rid_by_msg).  Ahead of anything we write, as libzmq. */
+static void send_routing_id(zc_pipe_t *end, const zc_options_t *o)
+{
+    zc_msg_t msg;
+    if (zc_msg_init_size(&msg, (size_t) o->routing_id_len) < 0)
+        return;
+    if (o->routing_id_len > 0)
+        memcpy(zc_msg_data(&msg), o->routing_id, (size_t) o->routing_id_len);
+    msg.flags = ZC_MSG_ROUTING_ID;
+    if (zc_pipe_write(end, &msg) < 0) {
+        zc_msg_close(&msg);
+        return;
+    }
+    zc_pipe_flush(end);
+}
+
 int zc_ctx_inproc_bind(zc_ctx_t *ctx, zc_socket_t *s, const char *name)
 {
     pthread_mutex_lock(&ctx->lock);
@@ -233,6 +251,8 @@ int zc_ctx_inproc_bind(zc_ctx_t *ctx, zc_socket_t *s, const char *name)
         uint64_t to_them = inproc_hwm(s->options.sndhwm, pd->rcvhwm);
         zc_pipe_set_hwms(pd->end, to_them, to_us);
         zc_pipe_send_to_peer(pd->end, ZC_CMD_HWM, (to_us << 32) | to_them);
+        if (pd->send_rid)
+            send_routing_id(pd->end, &s->options);
         zc_socket_attach_pipe(s, pd->end, name);
         free(pd->name);
         free(pd);
@@ -319,6 +339,10 @@ int zc_ctx_inproc_connect(zc_ctx_t *ctx, zc_socket_t *s, const char *name)
         pd->end = theirs;
         pd->sndhwm = s->options.sndhwm;
         pd->rcvhwm = s->options.rcvhwm;
+        /*  A ROUTER must know the binder's id to route to it: it waits for
+            it (unless CONNECT_ROUTING_ID named the binder already). */
+        pd->send_rid = s->options.type == ZC_ROUTER && mine->routing_id_len == 0;
+        mine->rid_by_msg = (unsigned char) pd->send_rid;
         pd->next = ctx->pending;
         ctx->pending = pd;
     }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "zmqcore/config.h"
+#include "zmqcore/socket.h"     /*  the socket types */
 
 void zc_options_init(zc_options_t *o, int type)
 {
@@ -13,7 +14,7 @@ void zc_options_init(zc_options_t *o, int type)
     o->sndhwm = o->rcvhwm = ZC_DEFAULT_HWM;
     /*  A subscriber does not wait for its subscriptions to go out when it
         closes (libzmq). */
-    o->linger = type == 2 || type == 10 ? 0 : -1;    /*  SUB, XSUB */
+    o->linger = type == ZC_SUB || type == ZC_XSUB ? 0 : -1;
     o->rcvtimeo = o->sndtimeo = -1;
     o->maxmsgsize = -1;
     o->reconnect_ivl = 100;
@@ -27,14 +28,32 @@ void zc_options_init(zc_options_t *o, int type)
 
 int zc_options_conflate_in(const zc_options_t *o)
 {
-    /*  SUB 2, DEALER 5, PULL 7 */
-    return o->conflate && (o->type == 2 || o->type == 5 || o->type == 7);
+    int t = o->type;
+    return o->conflate && (t == ZC_SUB || t == ZC_DEALER || t == ZC_PULL);
 }
 
 int zc_options_conflate_out(const zc_options_t *o)
 {
-    /*  PUB 1, DEALER 5, PUSH 8 */
-    return o->conflate && (o->type == 1 || o->type == 5 || o->type == 8);
+    int t = o->type;
+    return o->conflate && (t == ZC_PUB || t == ZC_DEALER || t == ZC_PUSH);
+}
+
+/*  Where a pattern option lives, or NULL when the socket type does not take
+    it.  libzmq's REP is a ROUTER inside and its REQ a DEALER: they take
+    their base type's options. */
+static int *pattern_field(zc_options_t *o, int option)
+{
+    int t = o->type;
+    int router = t == ZC_ROUTER || t == ZC_REP;
+    int dealer = t == ZC_DEALER || t == ZC_REQ;
+    switch (option) {
+    case ZC_OPT_ROUTER_MANDATORY: return router ? &o->router_mandatory : NULL;
+    case ZC_OPT_ROUTER_HANDOVER: return router ? &o->router_handover : NULL;
+    case ZC_OPT_PROBE_ROUTER: return router || dealer ? &o->probe_router : NULL;
+    case ZC_OPT_REQ_CORRELATE: return t == ZC_REQ ? &o->req_correlate : NULL;
+    case ZC_OPT_REQ_RELAXED: return t == ZC_REQ ? &o->req_relaxed : NULL;
+    default: return NULL;
+    }
 }
 
 /*  Where an int option lives, and the smallest value libzmq accepts. */
@@ -65,7 +84,6 @@ static int *int_field(zc_options_t *o, int option, int *min, int *max)
     case ZC_OPT_SNDBUF: *min = -1; return &o->sndbuf;
     case ZC_OPT_RCVBUF: *min = -1; return &o->rcvbuf;
     case ZC_OPT_TOS: *min = 0; return &o->tos;
-    case ZC_OPT_ROUTER_MANDATORY: *min = 0; *max = 1; return &o->router_mandatory;
     case ZC_OPT_CONFLATE: *min = 0; *max = 1; return &o->conflate;
     default: return NULL;
     }
@@ -120,6 +138,15 @@ int zc_options_set(zc_options_t *o, int option, const void *value, size_t len)
             return -1;
         }
         o->ipv6 = !v;
+        return 0;
+    }
+    int *pattern = pattern_field(o, option);
+    if (pattern) {
+        if (v < 0) {
+            errno = EINVAL;
+            return -1;
+        }
+        *pattern = v != 0;
         return 0;
     }
     int min, max;

@@ -4,8 +4,27 @@
 
 #include "zmqcore/patterns.h"
 
+void zc_pattern_probe(zc_socket_t *s, zc_pipe_t *p)
+{
+    if (!s->options.probe_router)
+        return;
+    zc_msg_t probe;
+    zc_msg_init(&probe);
+    if (zc_pipe_write(p, &probe) < 0) {
+        zc_msg_close(&probe);
+        return;
+    }
+    /*  Wake the peer now: a pipe may join during any call that reads
+        commands, and only sends make the wake-up they leave behind. */
+    zc_mailbox_t **slot = p->wake_slot;
+    p->wake_slot = NULL;
+    zc_pipe_flush(p);
+    p->wake_slot = slot;
+}
+
 int zc_dealer_attach(zc_socket_t *s, zc_pipe_t *p)
 {
+    zc_pattern_probe(s, p);
     if (zc_fq_attach(&s->fq, p) < 0)
         return -1;
     if (zc_lb_attach(&s->lb, p) < 0) {

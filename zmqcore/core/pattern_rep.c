@@ -41,6 +41,7 @@ static int keep_part(zc_socket_t *s, zc_msg_t *msg)
 
 static int rep_attach(zc_socket_t *s, zc_pipe_t *p)
 {
+    zc_pattern_probe(s, p);     /*  libzmq's REP is a ROUTER inside */
     return zc_fq_attach(&s->fq, p);
 }
 

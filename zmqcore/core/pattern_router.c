@@ -6,7 +6,11 @@
 
     The routing id of a tcp/ipc peer arrives as the first message on its
     pipe (zc_pipe_t.rid_by_msg): until that has been read the pipe is
-    anonymous, neither read nor routable. */
+    anonymous, neither read nor routable.
+
+    A newcomer with an id already in use is ignored, unless
+    ROUTER_HANDOVER: then it takes the id over.  PROBE_ROUTER sends an
+    empty message on every new pipe first. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +29,40 @@ static zc_pipe_t *find_by_id(zc_socket_t *s, const unsigned char *id, size_t len
     return NULL;
 }
 
+/*  A generated id: 0x00 + a 32-bit counter from a random start. */
+static void generate_id(zc_socket_t *s, zc_pipe_t *p)
+{
+    if (s->next_rid == 0)
+        s->next_rid = (uint32_t) rand() | 1u;
+    uint32_t n = s->next_rid++;
+    p->routing_id[0] = 0;
+    p->routing_id[1] = (unsigned char) (n >> 24);
+    p->routing_id[2] = (unsigned char) (n >> 16);
+    p->routing_id[3] = (unsigned char) (n >> 8);
+    p->routing_id[4] = (unsigned char) n;
+    p->routing_id_len = 5;
+}
+
+/*  ROUTER_HANDOVER: `old` gives its id up to a newcomer.  It takes a
+    generated one, so nothing is routed to it any more, and goes: at once,
+    or once the message being read from it is read (libzmq).  Its
+    connection stays open (with its input dropped), as libzmq leaves it:
+    closing it would make a live peer reconnect and take the id back. */
+static void hand_over(zc_socket_t *s, zc_pipe_t *old)
+{
+    generate_id(s, old);
+    old->keep_open = 1;
+    if (s->fq.reading == old) {
+        s->term_after_in = old;
+        return;
+    }
+    zc_socket_detach_pipe(s, old);
+}
+
 /*  Gives p its routing id.  1 when done, 0 when the peer's Identity has
-    not arrived yet, -1 when another peer has the same id (libzmq ignores
-    such a peer; we let it go). */
+    not arrived yet, -1 when another peer has the same id and
+    ROUTER_HANDOVER is off (libzmq ignores such a peer: we let go of its
+    pipe, keeping its connection open). */
 static int identify(zc_socket_t *s, zc_pipe_t *p)
 {
     if (p->rid_by_msg) {
@@ -47,17 +82,16 @@ static int identify(zc_socket_t *s, zc_pipe_t *p)
         zc_msg_close(&m);
     }
     if (p->routing_id_len == 0) {
-        if (s->next_rid == 0)
-            s->next_rid = (uint32_t) rand() | 1u;
-        uint32_t n = s->next_rid++;
-        p->routing_id[0] = 0;
-        p->routing_id[1] = (unsigned char) (n >> 24);
-        p->routing_id[2] = (unsigned char) (n >> 16);
-        p->routing_id[3] = (unsigned char) (n >> 8);
-        p->routing_id[4] = (unsigned char) n;
-        p->routing_id_len = 5;
-    } else if (find_by_id(s, p->routing_id, p->routing_id_len)) {
-        return -1;
+        generate_id(s, p);
+    } else {
+        zc_pipe_t *holder = find_by_id(s, p->routing_id, p->routing_id_len);
+        if (holder) {
+            if (!s->options.router_handover) {
+                p->keep_open = 1;
+                return -1;
+            }
+            hand_over(s, holder);
+        }
     }
     p->identified = 1;
     return 1;
@@ -65,6 +99,7 @@ static int identify(zc_socket_t *s, zc_pipe_t *p)
 
 static int router_attach(zc_socket_t *s, zc_pipe_t *p)
 {
+    zc_pattern_probe(s, p);
     p->identified = 0;
     int rc = identify(s, p);
     if (rc < 0)
@@ -92,6 +127,8 @@ static void router_terminated(zc_socket_t *s, zc_pipe_t *p)
     zc_fq_terminated(&s->fq, p);
     if (s->out_pipe == p)
         s->out_pipe = NULL;     /*  the rest of that message is dropped */
+    if (s->term_after_in == p)
+        s->term_after_in = NULL;
     p->identified = 0;
 }
 
@@ -128,7 +165,9 @@ static int router_send(zc_socket_t *s, zc_msg_t *msg)
         }
         if (p && !zc_pipe_check_write(p)) {
             if (s->options.router_mandatory) {
-                errno = EAGAIN;
+                /*  At HWM: try again later; going away: unreachable. */
+                int full = p->hwm && p->msgs_written - p->peers_msgs_read >= p->hwm;
+                errno = full ? EAGAIN : EHOSTUNREACH;
                 return -1;
             }
             p = NULL;
@@ -165,6 +204,8 @@ static int router_recv(zc_socket_t *s, zc_msg_t *msg)
         }
         if (s->in_more) {
             s->in_more = zc_msg_more(msg);
+            if (!s->in_more && from == s->term_after_in)
+                zc_socket_detach_pipe(s, from);     /*  handed over */
             return 0;
         }
         /*  A new message: its peer's id first, the part itself next. */

@@ -290,8 +290,10 @@ static int xpub_setopt(zc_socket_t *s, int option, const void *value, size_t len
         memcpy(&v, value, sizeof v);
         if (v < 0)
             break;
-        if (option == OPT_XPUB_VERBOSE)
+        if (option == OPT_XPUB_VERBOSE) {
             x->verbose_subs = v != 0;
+            x->verbose_unsubs = 0;      /*  libzmq: VERBOSE undoes VERBOSER's half */
+        }
         else if (option == OPT_XPUB_VERBOSER)
             x->verbose_subs = x->verbose_unsubs = v != 0;
         else if (option == OPT_XPUB_MANUAL)

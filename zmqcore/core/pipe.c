@@ -224,6 +224,6 @@ static void pair_release(zc_pipe_pair_t *pair)
 void zc_pipe_terminate(zc_pipe_t *p)
 {
     if (!p->peer_terminated)
-        zc_pipe_send_to_peer(p, ZC_CMD_PIPE_TERM, 0);
+        zc_pipe_send_to_peer(p, ZC_CMD_PIPE_TERM, p->keep_open);
     pair_release(p->pair);
 }

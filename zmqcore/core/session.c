@@ -373,7 +373,7 @@ int zc_session_pull_msg(zc_session_t *ss, zc_msg_t *msg)
     }
     if (p && p->peer_terminated) {
         release_pipe(ss);       /*  drained: the socket's side is gone */
-        if (!ss->connecting)
+        if (!ss->connecting && !ss->keep_open)
             ss->terminating = 1;
     }
     errno = EAGAIN;
@@ -401,8 +401,13 @@ static void on_pipe_command(void *owner, zc_pipe_t *p, const zc_command_t *cmd)
         /*  An accepted connection nobody reads any more ends once what the
             socket sent before letting go has gone out (this is where LINGER
             is honoured); an empty pipe goes at once.  Both calls below may
-            free the session: nothing may touch it afterwards. */
-        if (!ss->connecting)
+            free the session: nothing may touch it afterwards.  Unless the
+            socket asked to keep the connection (arg 1): then it stays until
+            it breaks or the listener ends, its input dropped (libzmq keeps
+            such a connection open too, and never reads it). */
+        if (cmd->arg)
+            ss->keep_open = 1;
+        if (!ss->connecting && !ss->keep_open)
             ss->terminating = 1;
         if (!zc_pipe_check_read(p)) {
             release_pipe(ss);
