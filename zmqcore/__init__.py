@@ -12,6 +12,7 @@ from zmqcore.backend._zmq import Frame, Message, MessageTracker
 from zmqcore.socket import Socket
 from zmqcore.context import Context
 from zmqcore.poll import Poller, poll, select, zmq_poll
+from zmqcore.backend._zmq import device, proxy, proxy_steerable
 
 # The libzmq release whose behaviour (and wire) zmqcore matches.
 _LIBZMQ_VERSION = (4, 3, 5)
@@ -54,6 +55,7 @@ __all__ = (
     ["__version__", "Context", "Socket", "Frame", "Message", "MessageTracker",
      "Poller", "poll", "select", "zmq_poll", "zmq_version_info", "zmq_version",
      "pyzmq_version_info", "pyzmq_version", "has", "strerror", "constants"]
+    + ["device", "proxy", "proxy_steerable"]
     + constants.__all__
     + ["ZMQBaseError", "ZMQError", "ZMQBindError", "NotDone", "Again",
        "ContextTerminated", "InterruptedSystemCall", "ZMQVersionError"]

@@ -224,6 +224,21 @@ cdef extern from "zmqcore/monitor.h" nogil:
     int zc_socket_monitor(zc_socket_t *s, const char *addr, int events)
 
 
+cdef extern from "zmqcore/proxy.h" nogil:
+    # Run state of one proxy; lives on the caller's stack across EINTR.
+    ctypedef struct zc_proxy_t:
+        int state
+        uint64_t stats[8]
+    void zc_proxy_init(zc_proxy_t *p, zc_socket_t *frontend, zc_socket_t *backend,
+                       zc_socket_t *capture, zc_socket_t *control)
+    int zc_proxy_set_prefixes(zc_proxy_t *p, const void *in_prefix, size_t in_len,
+                              const void *out_prefix, size_t out_len)   # -1 ENOMEM
+    # 0 after TERMINATE; -1 + errno (ETERM, EINTR: call again to go on, ...).
+    int zc_proxy_run(zc_proxy_t *p)
+    void zc_proxy_stop(zc_proxy_t *p)      # any thread: run returns ENOTSOCK
+    void zc_proxy_fini(zc_proxy_t *p)
+
+
 cdef extern from "zmqcore/options.h" nogil:
     int zc_options_set(zc_options_t *o, int option, const void *value, size_t len)
 

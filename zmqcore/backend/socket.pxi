@@ -28,6 +28,7 @@ cdef class Socket:
     cdef readonly object context
     cdef dict _stored
     cdef public int copy_threshold
+    cdef object _in_proxy    # set while a proxy runs on it (proxy.pxi)
     cdef object __weakref__
 
     def __cinit__(self, context=None, socket_type=-1, *args, shadow=0, copy_threshold=None, **kwargs):
@@ -79,6 +80,11 @@ cdef class Socket:
         milliseconds (``linger`` overrides the option).  Never blocks.
         """
         if self._s == NULL:
+            return
+        if self._in_proxy is not None:
+            # A proxy on another thread is using it: that thread stops
+            # and closes it (Context.destroy() ends devices this way).
+            self._in_proxy(self, linger)
             return
         if linger is not None:
             self._s.options.linger = int(linger)
