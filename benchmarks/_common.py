@@ -316,9 +316,13 @@ class ProcessPeer:
 
 
 def peer_command(script, impl, role, endpoint, *options):
-    """argv to run `script` as the peer in `role` with the same implementation."""
-    return [sys.executable, os.path.abspath(script), "--role", role,
-            "--impl", impl, "--endpoint", endpoint] + [str(o) for o in options]
+    """argv to run `script` as the peer in `role` with the same implementation.
+    `endpoint` may be a list: one --endpoint option each, in order."""
+    endpoints = [endpoint] if isinstance(endpoint, str) else list(endpoint)
+    argv = [sys.executable, os.path.abspath(script), "--role", role, "--impl", impl]
+    for ep in endpoints:
+        argv += ["--endpoint", ep]
+    return argv + [str(o) for o in options]
 
 
 def impl_name(zmq):
@@ -355,25 +359,84 @@ def run_with_peer(zmq, transport, tag, local, thread_peer, script, role, options
     the peer runs as `thread_peer(endpoint, ctx)` in a thread (inproc, which
     needs one shared context) or as `script --role role` with `options` in a
     child process (tcp, ipc).  Returns local()'s result with the transport."""
+    return run_with_peers(zmq, transport, tag, local, thread_peer, script, role,
+                          options, timeout)
+
+
+def run_with_peers(zmq, transport, tag, local, thread_peer, script, role, options,
+                   timeout, peers=1, endpoints=1):
+    """run_with_peer() with `peers` peers (fanout.py, rr.py) and `endpoints`
+    endpoints: local() then gets the list of endpoints to bind (one string if
+    there is just one), its on_bound(*actual_endpoints) starts every peer on
+    them (a thread each, or a process each, given one --endpoint per
+    endpoint), and failed() reports the first peer that failed."""
     ctx = None
     if transport == "inproc":
         ctx = zmq.Context()
-        peer = ThreadPeer(lambda ep: thread_peer(ep, ctx), name=tag + "-" + role,
-                          fatal=not timeout)
+        group = PeerGroup(
+            ThreadPeer(lambda ep: thread_peer(ep, ctx),
+                       name=tag + "-" + role + ("" if peers == 1 else str(i)),
+                       fatal=not timeout)
+            for i in range(peers))
     else:
-        peer = ProcessPeer(lambda ep: peer_command(script, impl_name(zmq), role, ep,
-                                                   *options))
-    endpoint = bind_endpoint(transport, tag)
+        group = PeerGroup(
+            ProcessPeer(lambda ep: peer_command(script, impl_name(zmq), role, ep,
+                                                *options))
+            for _ in range(peers))
+    eps = [bind_endpoint(transport, tag if endpoints == 1 else "%s%d" % (tag, i))
+           for i in range(endpoints)]
     try:
-        result = local(endpoint, ctx, peer.start, peer.failed)
-        finish_run(peer, result, timeout)
+        result = local(eps[0] if endpoints == 1 else eps, ctx, group.start,
+                       group.failed)
+        finish_run(group, result, timeout)
     finally:
-        peer.kill()
+        group.kill()
         if ctx is not None:
             ctx.term()
-        cleanup_endpoint(endpoint)
+        for ep in eps:
+            cleanup_endpoint(ep)
     result["transport"] = transport
     return result
+
+
+class PeerGroup:
+    """Peers (ThreadPeer or ProcessPeer) started together on the same
+    endpoint(s), finished and killed together."""
+
+    def __init__(self, peers):
+        self.peers = list(peers)
+
+    def start(self, *endpoints):
+        endpoint = endpoints[0] if len(endpoints) == 1 else list(endpoints)
+        for peer in self.peers:
+            peer.start(endpoint)
+
+    def failed(self):
+        for i, peer in enumerate(self.peers):
+            reason = peer.failed()
+            if reason:
+                return reason if len(self.peers) == 1 else "peer %d: %s" % (i, reason)
+        return None
+
+    def finish(self, timeout):
+        """Every peer's finish(); raises the first error after trying them all,
+        else returns their warnings joined (None if clean)."""
+        warnings, error = [], None
+        for peer in self.peers:
+            try:
+                warning = peer.finish(timeout)
+            except BaseException as exc:
+                error = error or exc
+                continue
+            if warning:
+                warnings.append(warning)
+        if error is not None:
+            raise error
+        return "; ".join(warnings) or None
+
+    def kill(self):
+        for peer in self.peers:
+            peer.kill()
 
 
 def finish_run(peer, result, timeout):
@@ -383,6 +446,83 @@ def finish_run(peer, result, timeout):
         result["peer_warning"] = warning
         print("warning: " + warning, file=sys.stderr)
     return result
+
+
+# --------------------------------------------------------------------------
+# Several peers (fanout.py, rr.py): a control channel and socket-type checks
+# --------------------------------------------------------------------------
+
+def add_role_endpoint_arg(parser):
+    """--endpoint for --role children that get several (one option each)."""
+    parser.add_argument("--endpoint", action="append", default=None,
+                        help="internal: see --role (given once per endpoint)")
+
+
+def gather(zmq, sock, n, timeout, failed=None, what="peers", tick_ms=POLL_TICK_MS,
+           on_tick=None):
+    """Receive `n` messages on `sock` (the timing side's control PULL, to which
+    every peer reports), waiting in ticks of `tick_ms`: on_tick() is called
+    before every wait (e.g. to publish a probe), failed() after every empty
+    one; `timeout` seconds (None or <= 0: forever) bound the whole wait.
+    Returns the messages."""
+    deadline = None if timeout is None or timeout <= 0 else time.monotonic() + timeout
+    messages = []
+    while len(messages) < n:
+        if on_tick is not None:
+            on_tick()
+        if sock.poll(tick_ms, zmq.POLLIN) & zmq.POLLIN:
+            while len(messages) < n and sock.poll(0, zmq.POLLIN) & zmq.POLLIN:
+                messages.append(sock.recv())
+            continue
+        if failed is not None:
+            reason = failed()
+            if reason:
+                raise PeerError("%s failed: %s" % (what, reason))
+        if deadline is not None and time.monotonic() >= deadline:
+            raise PeerError("%d of %d %s reported within %.1f s"
+                            % (len(messages), n, what, timeout))
+    return messages
+
+
+def report(sock, result):
+    """A peer's result (a dict) to the timing side, over the control PUSH."""
+    sock.send(json.dumps(result).encode())
+
+
+def missing_socket_types(zmq, *names):
+    """None if the implementation has every socket type in `names`, else why
+    not (its ctx.socket() refuses an unknown type with EINVAL)."""
+    label = LABELS.get(impl_name(zmq), zmq.__name__)
+    ctx = zmq.Context()
+    try:
+        for name in names:
+            kind = getattr(zmq, name, None)
+            if kind is None:
+                return "%s has no zmq.%s" % (label, name)
+            try:
+                sock = ctx.socket(kind)
+            except zmq.ZMQError as exc:
+                if exc.errno == zmq.EINVAL:
+                    return "%s has no %s sockets yet" % (label, name)
+                raise
+            sock.close(linger=0)
+    finally:
+        ctx.term()
+    return None
+
+
+def exit_if_missing(args, zmq, *names):
+    """Exit with code 3 and an "unavailable" report (one JSON line with --json,
+    which compare.py shows as n/a) if a socket type is missing."""
+    reason = missing_socket_types(zmq, *names)
+    if reason is None:
+        return
+    if getattr(args, "json", False):
+        print(json.dumps({"impl": args.impl, "error": "unavailable: " + reason,
+                          "unavailable": True}))
+    else:
+        print("unavailable: " + reason, file=sys.stderr)
+    sys.exit(3)
 
 
 # --------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""End-to-end runs of the programs in examples/ (the talk's programs)."""
