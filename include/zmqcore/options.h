@@ -21,6 +21,9 @@ enum {
     ZC_OPT_HEARTBEAT_TTL = 76, ZC_OPT_HEARTBEAT_TIMEOUT = 77,
     ZC_OPT_CONNECT_TIMEOUT = 79, ZC_OPT_TCP_MAXRT = 80
 };
+/*  STREAM sockets: deliver [id][""] when a connection opens or closes
+    (libzmq: settable on any socket, not readable). */
+enum { ZC_OPT_STREAM_NOTIFY = 73 };
 
 typedef struct zc_options {
     int type;                       /*  the socket type */
@@ -39,6 +42,7 @@ typedef struct zc_options {
     unsigned char routing_id[255];
     int routing_id_len;
     int router_mandatory;
+    int stream_notify;              /*  STREAM: connect/disconnect notes; default 1 */
     unsigned char connect_routing_id[255];  /*  for the next connect only */
     int connect_routing_id_len;
 } zc_options_t;

@@ -11,6 +11,7 @@ extern const zc_pattern_t zc_dealer_pattern;
 extern const zc_pattern_t zc_router_pattern;
 extern const zc_pattern_t zc_req_pattern;
 extern const zc_pattern_t zc_rep_pattern;
+extern const zc_pattern_t zc_stream_pattern;
 
 /*  DEALER's hooks, which REQ builds on. */
 int zc_dealer_attach(zc_socket_t *s, zc_pipe_t *p);

@@ -13,6 +13,7 @@ const zc_pattern_t *zc_pattern_for(int type)
     case ZC_ROUTER: return &zc_router_pattern;
     case ZC_REQ: return &zc_req_pattern;
     case ZC_REP: return &zc_rep_pattern;
+    case ZC_STREAM: return &zc_stream_pattern;
     default: return NULL;
     }
 }
