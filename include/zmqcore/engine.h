@@ -20,20 +20,53 @@ struct zc_session;
 
 typedef struct zc_engine zc_engine_t;
 
+/*  What a session asks of its engine.  There are two engines: this ZMTP
+    one and the raw one of STREAM sockets (engine_raw.h).  Each starts its
+    struct with a pointer to its table, so a session holds either as a
+    zc_engine_t and calls the functions below. */
+typedef struct zc_engine_ops {
+    void (*destroy) (zc_engine_t *e);
+    void (*restart_output) (zc_engine_t *e);
+    void (*restart_input) (zc_engine_t *e);
+    int (*output_done) (const zc_engine_t *e);
+    int (*fd) (const zc_engine_t *e);
+} zc_engine_ops_t;
+
 /*  Takes fd (connected, non-blocking) and starts the handshake.  NULL with
     errno (fd is then closed). */
 zc_engine_t *zc_engine_new(struct zc_session *ss, zc_poller_t *poller, int fd);
 
+static inline const zc_engine_ops_t *zc_engine_ops(const zc_engine_t *e)
+{
+    return *(const zc_engine_ops_t *const *) (const void *) e;
+}
+
 /*  Closes the fd and frees everything (pending messages included). */
-void zc_engine_destroy(zc_engine_t *e);
+static inline void zc_engine_destroy(zc_engine_t *e)
+{
+    zc_engine_ops(e)->destroy(e);
+}
 
 /*  The session's pipe has messages again / room again. */
-void zc_engine_restart_output(zc_engine_t *e);
-void zc_engine_restart_input(zc_engine_t *e);
+static inline void zc_engine_restart_output(zc_engine_t *e)
+{
+    zc_engine_ops(e)->restart_output(e);
+}
+
+static inline void zc_engine_restart_input(zc_engine_t *e)
+{
+    zc_engine_ops(e)->restart_input(e);
+}
 
 /*  1 when everything handed to the engine has reached the kernel. */
-int zc_engine_output_done(const zc_engine_t *e);
+static inline int zc_engine_output_done(const zc_engine_t *e)
+{
+    return zc_engine_ops(e)->output_done(e);
+}
 
-int zc_engine_fd(const zc_engine_t *e);
+static inline int zc_engine_fd(const zc_engine_t *e)
+{
+    return zc_engine_ops(e)->fd(e);
+}
 
 #endif

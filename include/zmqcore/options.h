@@ -29,6 +29,9 @@ enum {
     ZC_OPT_PROBE_ROUTER = 51, ZC_OPT_REQ_CORRELATE = 52, ZC_OPT_REQ_RELAXED = 53,
     ZC_OPT_ROUTER_HANDOVER = 56
 };
+/*  STREAM sockets: deliver [id][""] when a connection opens or closes
+    (libzmq: settable on any socket, not readable). */
+enum { ZC_OPT_STREAM_NOTIFY = 73 };
 
 typedef struct zc_options {
     int type;                       /*  the socket type */
@@ -49,6 +52,7 @@ typedef struct zc_options {
     int router_mandatory;
     int invert_matching;            /*  PUB/SUB: deliver what does not match */
     int conflate;                   /*  keep only the newest message */
+    int stream_notify;              /*  STREAM: connect/disconnect notes; default 1 */
     unsigned char connect_routing_id[255];  /*  for the next connect only */
     int connect_routing_id_len;
     int probe_router;       /*  ROUTER, DEALER, REQ, REP: an empty message

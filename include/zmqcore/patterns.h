@@ -15,6 +15,7 @@ extern const zc_pattern_t zc_pub_pattern;
 extern const zc_pattern_t zc_sub_pattern;
 extern const zc_pattern_t zc_xpub_pattern;
 extern const zc_pattern_t zc_xsub_pattern;
+extern const zc_pattern_t zc_stream_pattern;
 
 /*  DEALER's hooks, which REQ builds on. */
 int zc_dealer_attach(zc_socket_t *s, zc_pipe_t *p);

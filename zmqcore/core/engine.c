@@ -20,6 +20,7 @@ enum { E_GREETING, E_HANDSHAKE, E_ACTIVE, E_FAILED };
 enum { T_HANDSHAKE = 1, T_HB_IVL, T_HB_TIMEOUT, T_HB_TTL };
 
 struct zc_engine {
+    const zc_engine_ops_t *ops;     /*  first: see engine.h */
     zc_session_t *session;
     zc_poller_t *poller;
     int fd;
@@ -53,6 +54,7 @@ struct zc_engine {
 
 static void engine_fail(zc_engine_t *e, int protocol_error, uint32_t code);
 static void finish(zc_engine_t *e);
+static const zc_engine_ops_t zmtp_ops;
 
 /*  --- output ---------------------------------------------------------------- */
 
@@ -509,6 +511,7 @@ zc_engine_t *zc_engine_new(zc_session_t *ss, zc_poller_t *poller, int fd)
         errno = ENOMEM;
         return NULL;
     }
+    e->ops = &zmtp_ops;
     e->session = ss;
     e->poller = poller;
     e->fd = fd;
@@ -553,7 +556,7 @@ fail:;
     return NULL;
 }
 
-void zc_engine_destroy(zc_engine_t *e)
+static void engine_destroy(zc_engine_t *e)
 {
     disarm(e, T_HANDSHAKE);
     disarm(e, T_HB_IVL);
@@ -603,7 +606,7 @@ static void finish(zc_engine_t *e)
         zc_session_engine_idle(e->session);     /*  a lingering session may end */
 }
 
-void zc_engine_restart_output(zc_engine_t *e)
+static void engine_restart_output(zc_engine_t *e)
 {
     e->output_idle = 0;
     if (e->state == E_ACTIVE)
@@ -645,18 +648,26 @@ static void resume_input(zc_engine_t *e)
     zc_poller_set_pollin(e->poller, e->handle);
 }
 
-void zc_engine_restart_input(zc_engine_t *e)
+static void engine_restart_input(zc_engine_t *e)
 {
     resume_input(e);
     finish(e);
 }
 
-int zc_engine_output_done(const zc_engine_t *e)
+static int engine_output_done(const zc_engine_t *e)
 {
     return e->state == E_ACTIVE && zc_encoder_empty(&e->encoder);
 }
 
-int zc_engine_fd(const zc_engine_t *e)
+static int engine_fd(const zc_engine_t *e)
 {
     return e->fd;
 }
+
+static const zc_engine_ops_t zmtp_ops = {
+    .destroy = engine_destroy,
+    .restart_output = engine_restart_output,
+    .restart_input = engine_restart_input,
+    .output_done = engine_output_done,
+    .fd = engine_fd,
+};

@@ -24,6 +24,7 @@ void zc_options_init(zc_options_t *o, int type)
     o->tcp_keepalive = o->tcp_keepalive_cnt = -1;
     o->tcp_keepalive_idle = o->tcp_keepalive_intvl = -1;
     o->sndbuf = o->rcvbuf = -1;
+    o->stream_notify = 1;
 }
 
 int zc_options_conflate_in(const zc_options_t *o)
@@ -147,6 +148,15 @@ int zc_options_set(zc_options_t *o, int option, const void *value, size_t len)
             return -1;
         }
         *pattern = v != 0;
+        return 0;
+    }
+    if (option == ZC_OPT_STREAM_NOTIFY) {
+        /*  Write-only, as in libzmq: not in int_field, so reading fails. */
+        if (v < 0 || v > 1) {
+            errno = EINVAL;
+            return -1;
+        }
+        o->stream_notify = v;
         return 0;
     }
     int min, max;

@@ -18,6 +18,7 @@ const zc_pattern_t *zc_pattern_for(int type)
     case ZC_SUB: return &zc_sub_pattern;
     case ZC_XPUB: return &zc_xpub_pattern;
     case ZC_XSUB: return &zc_xsub_pattern;
+    case ZC_STREAM: return &zc_stream_pattern;
     default: return NULL;
     }
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "zmqcore/engine.h"
+#include "zmqcore/engine_raw.h"
 #include "zmqcore/listener.h"
 #include "zmqcore/monitor.h"
 #include "zmqcore/stream.h"
@@ -83,6 +84,12 @@ static int make_pipe(zc_session_t *ss, zc_pipe_t **socket_end)
             (*socket_end)->routing_id_len = (unsigned char) ss->options.connect_routing_id_len;
         }
     }
+    /*  A STREAM socket makes up ids itself, unless CONNECT_ROUTING_ID. */
+    if (ss->options.type == ZC_STREAM && ss->connecting && ss->options.connect_routing_id_len > 0) {
+        memcpy((*socket_end)->routing_id, ss->options.connect_routing_id,
+               (size_t) ss->options.connect_routing_id_len);
+        (*socket_end)->routing_id_len = (unsigned char) ss->options.connect_routing_id_len;
+    }
     ss->pipe = ours;
     return 0;
 }
@@ -148,7 +155,10 @@ zc_session_t *zc_session_new_accepted(zc_listener_t *l, int fd)
 
 static void start_engine(zc_session_t *ss, int fd)
 {
-    ss->engine = zc_engine_new(ss, poller_of(ss), fd);
+    if (ss->options.type == ZC_STREAM)
+        ss->engine = zc_engine_raw_new(ss, poller_of(ss), fd);     /*  no ZMTP */
+    else
+        ss->engine = zc_engine_new(ss, poller_of(ss), fd);
     /*  On failure the fd is closed; a connecting session tries again. */
     if (!ss->engine)
         zc_session_engine_error(ss, 0, 0);
@@ -411,6 +421,10 @@ static void on_pipe_command(void *owner, zc_pipe_t *p, const zc_command_t *cmd)
             ss->terminating = 1;
         if (!zc_pipe_check_read(p)) {
             release_pipe(ss);
+            /*  A STREAM connection ends with its pipe: tell the engine. */
+            if (ss->connecting && !ss->terminating && ss->engine
+                && ss->options.type == ZC_STREAM)
+                zc_engine_restart_output(ss->engine);
             maybe_finish(ss);
         } else if (ss->engine) {
             zc_engine_restart_output(ss->engine);
@@ -425,7 +439,8 @@ static void on_pipe_command(void *owner, zc_pipe_t *p, const zc_command_t *cmd)
 
 void zc_session_engine_ready(zc_session_t *ss, const unsigned char *peer_id, size_t peer_id_len)
 {
-    zc_monitor_event(ss->socket, ZC_EVENT_HANDSHAKE_SUCCEEDED, 0, ss->child.endpoint);
+    if (ss->options.type != ZC_STREAM)     /*  raw: no handshake (libzmq) */
+        zc_monitor_event(ss->socket, ZC_EVENT_HANDSHAKE_SUCCEEDED, 0, ss->child.endpoint);
     ss->reconnect_ivl = ss->options.reconnect_ivl;
     int again = ss->handshakes++ > 0;
     if (ss->pipe) {
