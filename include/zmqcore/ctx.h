@@ -47,6 +47,7 @@ typedef struct zc_ctx {
     struct zc_io_thread **io_threads;
     int n_io_threads;
     int max_sockets;
+    struct zc_body_cache *body_cache;   /*  large received bodies, reused */
 } zc_ctx_t;
 
 /*  NULL with errno on failure. */

@@ -53,6 +53,8 @@ typedef struct zc_decoder {
     unsigned char *buf;     /*  the batch buffer (bufsize bytes, malloc'ed) */
     size_t bufsize;
     int64_t maxmsgsize;     /*  per frame body; < 0: no limit */
+    struct zc_body_cache *cache;    /*  large bodies come from here (the
+                                       context's), or NULL (set after init) */
 
     /*  Frame being decoded. */
     int state;              /*  private: flags, size, body, or failed */

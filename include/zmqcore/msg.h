@@ -23,11 +23,17 @@
 
 typedef void (zc_free_fn) (void *data, void *hint);
 
+struct zc_body_cache;
+
 typedef struct zc_msg_content {
     atomic_uint refs;
     zc_free_fn *ffn;        /*  EXTERNAL only: releases `data` */
     void *hint;
     unsigned char *data;    /*  SHARED: points just past this header */
+    struct zc_body_cache *cache;    /*  SHARED: where the block goes back
+                                        to when released (body_cache.h), or
+                                        NULL: freed */
+    size_t capacity;        /*  SHARED: bytes of body the block holds */
 } zc_msg_content_t;
 
 enum { ZC_MSG_INLINE = 0, ZC_MSG_SHARED = 1, ZC_MSG_EXTERNAL = 2 };

@@ -187,8 +187,13 @@ cdef class Socket:
         cdef Frame frame
         if self._s == NULL:
             _raise_closed()
-        if type(data) is bytes and (copy or PyBytes_GET_SIZE(data) < self.copy_threshold):
+        if type(data) is bytes and PyBytes_GET_SIZE(data) < self.copy_threshold:
             _msg_from_object(&msg, data)
+        elif type(data) is bytes and copy and not track:
+            # bytes are immutable: lending them is as safe as a copy, and
+            # a large body is then never copied in user space.
+            self._ctx._collect()
+            _msg_over_buffer(&msg, data, self._ctx._release, None)
         elif isinstance(data, Frame):
             frame = <Frame> data
             zc_msg_copy(&msg, &frame.msg)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zmqcore/body_cache.h"
 #include "zmqcore/err.h"
 #include "zmqcore/io_thread.h"
 #include "zmqcore/pipe.h"
@@ -29,6 +30,9 @@ zc_ctx_t *zc_ctx_new(int io_threads)
     ctx->max_sockets = ZC_DEFAULT_MAX_SOCKETS;
     ctx->term_mailbox = zc_mailbox_new();
     if (!ctx->term_mailbox)
+        goto fail;
+    ctx->body_cache = zc_body_cache_new();
+    if (!ctx->body_cache)
         goto fail;
     if (io_threads > 0) {
         ctx->io_threads = calloc((size_t) io_threads, sizeof *ctx->io_threads);
@@ -82,6 +86,7 @@ void zc_ctx_destroy(zc_ctx_t *ctx)
     }
     if (ctx->term_mailbox)
         zc_mailbox_unref(ctx->term_mailbox);
+    zc_body_cache_release(ctx->body_cache);
     free(ctx->sockets);
     pthread_mutex_destroy(&ctx->lock);
     free(ctx);

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "zmqcore/body_cache.h"
+
 enum {
     ST_FLAGS = 0,   /*  next octet is a frame's flags */
     ST_SIZE = 1,    /*  collecting the size octets (1 or 8) */
@@ -119,7 +121,7 @@ static int start_body(zc_decoder_t *d, uint64_t size)
         terabyte and send nothing.  Beyond ZC_DECODER_EAGER_MAX the body
         grows (doubling) as its bytes arrive, so memory follows data. */
     size_t first = size > ZC_DECODER_EAGER_MAX ? ZC_DECODER_EAGER_MAX : (size_t) size;
-    if (zc_msg_init_size(&d->msg, first) < 0)
+    if (zc_msg_init_size_cached(&d->msg, first, d->cache) < 0)
         return fail(d, ENOMEM);
     d->msg_live = 1;
     d->body_have = 0;

@@ -518,6 +518,7 @@ zc_engine_t *zc_engine_new(zc_session_t *ss, zc_poller_t *poller, int fd)
     e->state = E_GREETING;
     if (zc_decoder_init(&e->decoder, ZC_IN_BATCH_SIZE, ss->options.maxmsgsize) < 0)
         goto fail;
+    e->decoder.cache = ss->socket->ctx->body_cache;
     if (zc_encoder_init(&e->encoder, ZC_OUT_BATCH_SIZE) < 0) {
         zc_decoder_fini(&e->decoder);
         goto fail;

@@ -1,6 +1,8 @@
 /*  Message bodies that do not fit inline. */
 #include "zmqcore/msg.h"
 
+#include "zmqcore/body_cache.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,8 @@ int zc_msg_init_size_slow(zc_msg_t *m, size_t size)
     c->ffn = NULL;
     c->hint = NULL;
     c->data = (unsigned char *) (c + 1);
+    c->cache = NULL;
+    c->capacity = size;
     m->u.ref.content = c;
     m->u.ref.data = c->data;
     m->size = size;
@@ -41,6 +45,8 @@ int zc_msg_init_external(zc_msg_t *m, void *data, size_t size,
     c->ffn = ffn;
     c->hint = hint;
     c->data = data;
+    c->cache = NULL;
+    c->capacity = 0;
     m->u.ref.content = c;
     m->u.ref.data = data;
     m->size = size;
@@ -55,6 +61,10 @@ void zc_msg_release_content(zc_msg_content_t *c)
         return;
     if (c->ffn)
         c->ffn(c->data, c->hint);
+    else if (c->cache) {
+        zc_body_cache_put(c->cache, c);
+        return;
+    }
     free(c);
 }
 
@@ -71,6 +81,7 @@ int zc_msg_resize(zc_msg_t *m, size_t size)
             return -1;
         }
         c->data = (unsigned char *) (c + 1);
+        c->capacity = size;
         m->u.ref.content = c;
         m->u.ref.data = c->data;
         m->size = size;

@@ -446,10 +446,16 @@ void zc_session_engine_ready(zc_session_t *ss, const unsigned char *peer_id, siz
     if (ss->pipe) {
         write_routing_id(ss, peer_id, peer_id_len);
         /*  A new publisher behind the same pipe knows none of our
-            subscriptions: have the socket send them again. */
+            subscriptions: what was queued while away is dropped and the
+            socket sends them all again, once each (libzmq's hiccup). */
         if (again && (ss->options.type == ZC_SUB || ss->options.type == ZC_XSUB)
-            && !ss->pipe->peer_terminated)
+            && !ss->pipe->peer_terminated) {
+            zc_msg_t stale;
+            while (zc_pipe_read(ss->pipe, &stale))
+                zc_msg_close(&stale);
+            ss->out_more = 0;
             zc_pipe_send_to_peer(ss->pipe, ZC_CMD_HICCUP, 0);
+        }
         return;
     }
     if (ss->terminating)
