@@ -9,7 +9,7 @@
 /*  A handful of bodies, at most this many bytes in all: enough for the
     bodies in flight between an I/O thread and a reader keeping up. */
 #define SLOTS 16
-#define MAX_BYTES (64u * 1024 * 1024)
+#define MAX_BYTES (32u * 1024 * 1024)
 
 struct zc_body_cache {
     pthread_mutex_t lock;
