@@ -40,8 +40,11 @@ enum { ZC_MSG_INLINE = 0, ZC_MSG_SHARED = 1, ZC_MSG_EXTERNAL = 2 };
 
 /*  Flags travel with the part. */
 /*  ROUTING_ID: a session's note to a ROUTER socket, never sent or
-    returned: the body is the peer's Identity (see zc_pipe_t.rid_by_msg). */
-enum { ZC_MSG_MORE = 1, ZC_MSG_COMMAND = 2, ZC_MSG_ROUTING_ID = 4 };
+    returned: the body is the peer's Identity (see zc_pipe_t.rid_by_msg).
+    HICCUP: a SUB/XSUB socket's note to its session, never sent: what the
+    socket wrote before it is stale (written before it knew of the new
+    connection, and sent again after it). */
+enum { ZC_MSG_MORE = 1, ZC_MSG_COMMAND = 2, ZC_MSG_ROUTING_ID = 4, ZC_MSG_HICCUP = 8 };
 
 typedef struct zc_msg {
     union {

@@ -43,6 +43,8 @@ typedef struct zc_session {
     int req_in_state;               /*  REQ: where in a reply the
                                        connection is (session.c) */
     int handshakes;                 /*  connections made so far */
+    int hiccups_pending;            /*  SUB/XSUB: HICCUPs sent whose marker
+                                       has not come back: drop until then */
 
     int terminating;                /*  our owner asked us to end */
     int keep_open;                  /*  the socket let go of our pipe but

@@ -224,6 +224,18 @@ static void xsub_terminated(zc_socket_t *s, zc_pipe_t *p)
     zc_dist_terminated(&state(s)->dist, p);
 }
 
+/*  The connection behind p was made anew: a marker first, so the session
+    drops what we wrote before now (it would go twice), then everything. */
+static void xsub_hiccuped(zc_socket_t *s, zc_pipe_t *p)
+{
+    zc_msg_t marker;
+    zc_msg_init(&marker);
+    marker.flags = ZC_MSG_HICCUP;
+    if (zc_pipe_write(p, &marker) < 0)
+        return;
+    resend_all(s, p);
+}
+
 /*  --- SUB ------------------------------------------------------------------------ */
 
 static int sub_setopt(zc_socket_t *s, int option, const void *value, size_t len)
@@ -250,7 +262,7 @@ const zc_pattern_t zc_xsub_pattern = {
     .xread_activated = zc_dealer_read_activated,
     .xwrite_activated = xsub_write_activated,
     .xpipe_terminated = xsub_terminated,
-    .xhiccuped = resend_all,
+    .xhiccuped = xsub_hiccuped,
     .xdestroy = xsub_destroy,
 };
 
@@ -266,6 +278,6 @@ const zc_pattern_t zc_sub_pattern = {
     .xwrite_activated = xsub_write_activated,
     .xpipe_terminated = xsub_terminated,
     .xsetopt = sub_setopt,
-    .xhiccuped = resend_all,
+    .xhiccuped = xsub_hiccuped,
     .xdestroy = xsub_destroy,
 };

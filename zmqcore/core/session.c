@@ -377,7 +377,14 @@ void zc_session_flush(zc_session_t *ss)
 int zc_session_pull_msg(zc_session_t *ss, zc_msg_t *msg)
 {
     zc_pipe_t *p = ss->pipe;
-    if (p && zc_pipe_read(p, msg)) {
+    while (p && zc_pipe_read(p, msg)) {
+        if (ZC_UNLIKELY(ss->hiccups_pending > 0 || (msg->flags & ZC_MSG_HICCUP))) {
+            /*  Stale, or the marker that ends the stale part. */
+            if ((msg->flags & ZC_MSG_HICCUP) && ss->hiccups_pending > 0)
+                ss->hiccups_pending--;
+            zc_msg_close(msg);
+            continue;
+        }
         ss->out_more = zc_msg_more(msg) ? 1 : 0;
         return 0;
     }
@@ -446,14 +453,12 @@ void zc_session_engine_ready(zc_session_t *ss, const unsigned char *peer_id, siz
     if (ss->pipe) {
         write_routing_id(ss, peer_id, peer_id_len);
         /*  A new publisher behind the same pipe knows none of our
-            subscriptions: what was queued while away is dropped and the
-            socket sends them all again, once each (libzmq's hiccup). */
+            subscriptions: the socket sends them all again, after a marker
+            up to which we drop what it wrote before (libzmq's hiccup), so
+            each goes once. */
         if (again && (ss->options.type == ZC_SUB || ss->options.type == ZC_XSUB)
             && !ss->pipe->peer_terminated) {
-            zc_msg_t stale;
-            while (zc_pipe_read(ss->pipe, &stale))
-                zc_msg_close(&stale);
-            ss->out_more = 0;
+            ss->hiccups_pending++;
             zc_pipe_send_to_peer(ss->pipe, ZC_CMD_HICCUP, 0);
         }
         return;
