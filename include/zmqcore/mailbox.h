@@ -18,10 +18,8 @@ typedef struct zc_mailbox {
     pthread_mutex_t lock;       /*  guards the ring and `signalled` */
     zc_command_t *ring;         /*  circular buffer of `cap` commands */
     unsigned head, count, cap;
-    int signalled;              /*  a wake-up is owed: pending or written */
-    int fd_written;             /*  the signaler fd is readable; changed
-                                    only under `lock`, so the fd is never
-                                    readable while nothing is owed */
+    int signalled;              /*  one write to the signaler is owed or
+                                    made and not yet consumed by the reader */
     zc_signaler_t signaler;
     atomic_int refs;
     atomic_int pending;         /*  commands may be waiting: set by posts,

@@ -4,13 +4,16 @@
     state transition, never one per message), writers are many, and an
     uncontended mutex costs tens of nanoseconds.
 
-    `signalled` makes the signaler edge-triggered: the first post after the
-    reader found the ring empty owes a wake-up, later posts do not.  The
-    wake-up's write may come later than the post (zc_mailbox_wake, made
-    after the GIL is released), so both the write and the reader's drain
-    happen under the lock and are recorded in `fd_written`: the fd is
-    readable exactly while a wake-up is owed and not yet settled, never
-    stale (a stale fd would make blocked readers spin and zmq.FD lie). */
+    `signalled` makes the signaler edge-triggered: the post that finds it
+    clear sets it and owes exactly one write to the signaler; later posts
+    owe none.  The write is made outside the lock (zc_mailbox_wake, maybe
+    later, after the GIL is released): a reader woken on the same core
+    must not find the lock still held by the thread that woke it, which
+    would cost two more context switches per wake-up.  The reader clears
+    `signalled` only once it has consumed that write, so the signaler fd
+    is readable at most once per clear-to-set cycle and every readable
+    state is drained by the next receive that finds the ring empty (a
+    stale fd would make blocked readers spin and zmq.FD lie). */
 #include "zmqcore/mailbox.h"
 
 #include <errno.h>
@@ -89,15 +92,7 @@ int zc_mailbox_post(zc_mailbox_t *mb, const zc_command_t *cmd)
 
 void zc_mailbox_wake(zc_mailbox_t *mb)
 {
-    /*  Under the lock: if the reader has meanwhile found the command and
-        cleared `signalled`, the wake-up is no longer owed, and writing the
-        fd now would leave it readable with nothing to read. */
-    pthread_mutex_lock(&mb->lock);
-    if (mb->signalled && !mb->fd_written) {
-        zc_signaler_send(&mb->signaler);
-        mb->fd_written = 1;
-    }
-    pthread_mutex_unlock(&mb->lock);
+    zc_signaler_send(&mb->signaler);
 }
 
 int zc_mailbox_send(zc_mailbox_t *mb, const zc_command_t *cmd)
@@ -125,26 +120,35 @@ int zc_mailbox_recv(zc_mailbox_t *mb, zc_command_t *cmd, int timeout_ms)
     for (;;) {
         pthread_mutex_lock(&mb->lock);
         int got = pop(mb, cmd);
+        int owed = mb->signalled;
         if (!got)
             atomic_store_explicit(&mb->pending, 0, memory_order_relaxed);
-        if (!got && mb->signalled) {
-            /*  Empty, and a wake-up was owed: settle it, so that the fd is
-                quiet exactly while nothing is owed. */
-            if (mb->fd_written)
-                zc_signaler_drain(&mb->signaler);
-            mb->fd_written = 0;
-            mb->signalled = 0;
-        }
         pthread_mutex_unlock(&mb->lock);
         if (got)
             return 0;
-        int wait_ms = timeout_ms > 0 ? zc_ms_until(deadline) : timeout_ms;
-        if (wait_ms == 0) {
+        /*  Empty.  Nothing owed and no time to wait: the fd cannot be
+            readable, spare the syscall. */
+        if (!owed && timeout_ms == 0) {
             errno = EAGAIN;
             return -1;
         }
+        /*  Sleep on the signaler; if a write is owed, it is (or soon will
+            be) there to consume. */
+        int wait_ms = timeout_ms > 0 ? zc_ms_until(deadline) : timeout_ms;
         int rc = zc_signaler_wait(&mb->signaler, wait_ms);
         if (rc < 0)
             return -1;  /*  EINTR: the caller checks for signals */
+        if (rc == 0) {
+            errno = EAGAIN;
+            return -1;
+        }
+        /*  Readable: the one write this cycle owed (no other can be
+            there).  Consume it, then look again: commands posted
+            meanwhile are in the ring (their posts saw `signalled` set and
+            wrote nothing). */
+        zc_signaler_drain(&mb->signaler);
+        pthread_mutex_lock(&mb->lock);
+        mb->signalled = 0;
+        pthread_mutex_unlock(&mb->lock);
     }
 }
