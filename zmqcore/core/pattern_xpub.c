@@ -262,6 +262,9 @@ static int xpub_send(zc_socket_t *s, zc_msg_t *msg)
         if (s->options.invert_matching)
             zc_dist_reverse_match(&x->dist);
         if (x->nodrop && !zc_dist_check_hwm(&x->dist)) {
+            /*  Leave no match behind: pipes may come, go or get room
+                before the retry, which matches afresh. */
+            zc_dist_unmatch(&x->dist);
             errno = EAGAIN;
             return -1;
         }

@@ -231,8 +231,13 @@ static void xsub_hiccuped(zc_socket_t *s, zc_pipe_t *p)
     zc_msg_t marker;
     zc_msg_init(&marker);
     marker.flags = ZC_MSG_HICCUP;
-    if (zc_pipe_write(p, &marker) < 0)
+    if (zc_pipe_write(p, &marker) < 0) {
+        /*  No memory for the marker: the session must stop waiting for
+            it; send the subscriptions anyway (a duplicate beats silence). */
+        zc_pipe_send_to_peer(p, ZC_CMD_HICCUP, 0);
+        resend_all(s, p);
         return;
+    }
     resend_all(s, p);
 }
 

@@ -412,6 +412,13 @@ static void on_pipe_command(void *owner, zc_pipe_t *p, const zc_command_t *cmd)
     case ZC_CMD_HWM:
         zc_pipe_set_hwms(p, cmd->arg >> 32, cmd->arg & 0xffffffffu);
         break;
+    case ZC_CMD_HICCUP:
+        /*  The socket could not write its marker: stop dropping. */
+        if (ss->hiccups_pending > 0)
+            ss->hiccups_pending--;
+        if (ss->engine)
+            zc_engine_restart_output(ss->engine);
+        break;
     case ZC_CMD_PIPE_TERM:
         p->peer_terminated = 1;
         p->out_active = 0;
