@@ -115,6 +115,63 @@ def test_cli_tiny_run_json_and_table(tmp_path):
     assert again.returncode == 0 and again.stdout == table
 
 
+def test_raw_baseline_rows(tmp_path):
+    """thr over ipc and tcp with the raw-socket baseline: a raw run per cell
+    that loads no ZeroMQ module, each implementation's share of it, the raw
+    line and the "of raw" column in the table, --from-json and --plot."""
+    out = tmp_path / "raw.json"
+    argv = [sys.executable, "-c", CLI_NO_PYZMQ, "--benches", "thr",
+            "--transports", "ipc,tcp", "--sizes", "64,64K", "--count", "50",
+            "--repeats", "1", "--impl", "both" if HAVE_PYZMQ else "zmqcore",
+            "--json", str(out)]
+    if importlib.util.find_spec("matplotlib") is not None:
+        argv += ["--plot", str(tmp_path / "raw.png")]
+    proc, _ = run(argv)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    data = json.loads(out.read_text())
+    assert sorted(data["impls"]) == sorted(IMPLS)  # raw is no implementation
+    cells = {(c["transport"], c["size"]): c for c in data["cells"]}
+    assert sorted(cells) == [("ipc", 64), ("ipc", 65536), ("tcp", 64), ("tcp", 65536)]
+    for (transport, size), cell in cells.items():
+        assert not cell["errors"], cell["errors"]
+        assert cell["raw"] == (size == 65536)  # auto: from 64 KiB up
+        if not cell["raw"]:
+            assert "raw" not in cell["runs"] and not cell["raw_share"]
+            continue
+        (result,) = cell["runs"]["raw"]
+        assert result["raw"] and result["zmq_modules"] == []
+        assert result["transport"] == transport and result["size"] == size
+        assert result["count"] == 50 and result["cpu_peer_s"] > 0
+        for key in METRICS["thr"]:
+            assert positive(result[key]), (transport, key, result)
+        for impl in IMPLS:
+            assert cell["raw_share"][impl] == pytest.approx(
+                cell["median"][impl]["mb_per_s"] / result["mb_per_s"])
+    table = proc.stdout
+    assert re.search(r"\sof raw\n", table) and "no ZeroMQ" in table
+    assert len(re.findall(r"^\s+raw\s{2,}[0-9]", table, re.M)) == 2
+    assert len(re.findall(r"\szmqcore\s.*\s[0-9]+ %$", table, re.M)) == 2
+    assert len(re.findall(r"^\[\s*\d+/%d " % (4 * len(IMPLS) + 2), proc.stderr,
+                          re.M)) == 4 * len(IMPLS) + 2
+    again, _ = run([sys.executable, "-m", "zmqcore.perf", "--from-json", str(out)])
+    assert again.returncode == 0 and again.stdout == table
+
+
+def test_raw_baseline_plan():
+    from zmqcore.perf import cli
+
+    def raw_cells(*argv):
+        args = cli.build_parser().parse_args(list(argv))
+        return [(c["transport"], c["size"]) for c in cli.plan(args, 1.0) if c["raw"]]
+    big = [(t, s) for t in ("ipc", "tcp") for s in (65536, 1048576)]
+    assert raw_cells() == big
+    assert raw_cells("--quick") == [("ipc", 1048576), ("tcp", 1048576)]
+    assert raw_cells("--raw", "no") == []
+    assert raw_cells("--raw", "all", "--transports", "tcp", "--sizes", "1,1M") == [
+        ("tcp", 1), ("tcp", 1048576)]
+    assert raw_cells("--benches", "lat,rr") == []
+
+
 def test_worker_inproc_one_json_line():
     proc, _ = run([sys.executable, "-m", "zmqcore.perf.worker", "--module", "zmqcore",
                    "--bench", "thr", "--transport", "inproc", "--size", "1024",

@@ -26,8 +26,12 @@ examples:
 Progress goes to stderr, the tables to stdout. Default copy mode: copy=True
 below 64 KiB, copy=False (both ends) from 64 KiB up, like pyzmq's
 copy_threshold; --copy / --no-copy / --copy-both override it (fanout and rr
-always copy). Pinning to one CPU (--pin 0, or taskset -c 0 from outside)
-takes the cross-core wake-ups out of latency on a small machine.
+always copy). Over ipc and tcp, thr also runs a raw-socket baseline from
+64 KiB up (quick: 1 MiB only; --raw all|no to change that): the same count
+of size-byte writes over a plain socket, no ZeroMQ (raw.py); the thr table
+shows it and each implementation's MB/s as a share of it. Pinning to one CPU
+(--pin 0, or taskset -c 0 from outside) takes the cross-core wake-ups out of
+latency on a small machine.
 """
 
 import argparse
@@ -43,7 +47,7 @@ import subprocess
 import sys
 import time
 
-from zmqcore.perf import report, worker
+from zmqcore.perf import raw, report, worker
 from zmqcore.perf.harness import TRANSPORTS
 
 SIZES = (1, 64, 1024, 65536, 1048576)
@@ -55,6 +59,13 @@ CLIENTS = (1, 2)
 # as pyzmq's copy_threshold does.
 ZERO_COPY_FROM = 65536
 QUICK_SCALE = 0.1
+# thr over these transports also runs the raw-socket baseline (raw.py), by
+# default at these sizes and up (below, the kernel coalesces the writes);
+# --quick only at QUICK_RAW_SIZES.
+RAW_TRANSPORTS = ("ipc", "tcp")
+RAW_FROM = 65536
+QUICK_RAW_SIZES = (1048576,)
+IMPL_ORDER = ("zmqcore", "pyzmq")
 MAX_COUNT = 100_000_000
 
 # Messages (thr, fanout), round trips (lat) or requests per client (rr) per
@@ -158,6 +169,9 @@ def build_parser():
     copy.add_argument("--copy-both", dest="copy", action="store_const", const="both",
                       help="every thr/lat cell twice, with and without copying")
     p.set_defaults(copy="auto")
+    p.add_argument("--raw", choices=("auto", "all", "no"), default="auto",
+                   help="thr over ipc/tcp: the raw-socket baseline at 64 KiB and "
+                        "up (auto; quick: 1 MiB only), at every size, or not")
     p.add_argument("--repeats", type=int, default=None,
                    help="runs per implementation and cell (default 3, quick 1)")
     p.add_argument("--impl", choices=("both", "zmqcore", "pyzmq"), default=None,
@@ -203,10 +217,13 @@ def _kill_group(proc):
 def run_worker(cell, impl, count, opts):
     """One run of `cell` with `impl` in a worker process (and its peers);
     returns the worker's JSON dict, or {"error": ...}."""
-    argv = worker.command(copy=cell["copy"], module=worker.IMPLS[impl],
-                          bench=cell["bench"], transport=cell["transport"],
-                          size=cell["size"], count=count, peers=cell["peers"],
-                          window=cell["window"], pin=opts.pin)
+    if impl == "raw":
+        argv = raw.command(cell["transport"], cell["size"], count, pin=opts.pin)
+    else:
+        argv = worker.command(copy=cell["copy"], module=worker.IMPLS[impl],
+                              bench=cell["bench"], transport=cell["transport"],
+                              size=cell["size"], count=count, peers=cell["peers"],
+                              window=cell["window"], pin=opts.pin)
     # A session of its own, so that a run that hangs is killed with its peers.
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             stdin=subprocess.DEVNULL, text=True,
@@ -303,10 +320,13 @@ def calibrate(cell, impls, opts, progress):
 
 
 def run_cell(cell, impls, opts, progress, unavailable):
-    """Every implementation, interleaved, opts.repeats times."""
+    """Every implementation (and the raw baseline if the cell has one, with
+    the same count), interleaved, opts.repeats times."""
     if opts.duration:
         cell["count"] = calibrate(cell, [i for i in impls if i not in unavailable],
                                   opts, progress)
+    if cell.get("raw"):
+        impls = list(impls) + ["raw"]
     for r in range(opts.repeats):
         for impl in impls:  # interleaved: A B A B ...
             if impl in unavailable:
@@ -344,6 +364,23 @@ def summarize(cell):
     for key, _, _ in metrics:
         a, b = zc.get(key), py.get(key)
         cell["ratio"][key] = a / b if a is not None and b else None
+    # Each implementation's MB/s as a share of the raw baseline's.
+    base = cell["median"].get("raw", {}).get("mb_per_s")
+    cell["raw_share"] = {}
+    if base:
+        for impl in IMPL_ORDER:
+            mine = cell["median"].get(impl, {}).get("mb_per_s")
+            if mine is not None:
+                cell["raw_share"][impl] = mine / base
+
+
+def wants_raw(args, bench, transport, size):
+    """Whether a cell also runs the raw-socket baseline (see --raw)."""
+    if bench != "thr" or transport not in RAW_TRANSPORTS or args.raw == "no":
+        return False
+    if args.raw == "all":
+        return True
+    return size in QUICK_RAW_SIZES if args.quick else size >= RAW_FROM
 
 
 def plan(args, scale):
@@ -369,7 +406,8 @@ def plan(args, scale):
                 cells.append({"bench": bench, "transport": transport, "size": size,
                               "copy": copy, "count": count, "peers": peers,
                               "window": args.window, "runs": {}, "errors": {},
-                              "warnings": {}, "median": {}, "ratio": {}})
+                              "warnings": {}, "median": {}, "ratio": {},
+                              "raw": wants_raw(args, bench, transport, size)})
     return cells
 
 
@@ -436,7 +474,7 @@ def main(argv=None):
     cells = plan(args, scale)
     opts = argparse.Namespace(pin=args.pin, timeout=args.timeout, repeats=repeats,
                               duration=args.duration, env=worker.child_env())
-    runs = len(cells) * repeats * len(impls)
+    runs = sum(repeats * (len(impls) + bool(c["raw"])) for c in cells)
     data = {
         "tool": "zmqcore.perf", "format": 1,
         "started": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -444,11 +482,14 @@ def main(argv=None):
                  "cpus": os.cpu_count(), "affinity": sorted(os.sched_getaffinity(0))},
         "options": {"repeats": repeats, "quick": args.quick, "scale": scale,
                     "duration": args.duration, "pin": args.pin,
-                    "copy": args.copy, "argv": sys.argv[1:] if argv is None else argv},
+                    "copy": args.copy, "raw": args.raw,
+                    "argv": sys.argv[1:] if argv is None else argv},
         "impls": {}, "unavailable": {}, "cells": cells,
     }
-    print("zmqcore.perf: %d cells x %d run(s) x %s = %d runs%s"
-          % (len(cells), repeats, " + ".join(impls), runs,
+    raw_cells = sum(bool(c["raw"]) for c in cells)
+    print("zmqcore.perf: %d cells x %d run(s) x %s%s = %d runs%s"
+          % (len(cells), repeats, " + ".join(impls),
+             " (+ raw in %d)" % raw_cells if raw_cells else "", runs,
              ", pinned to CPU %s" % args.pin if args.pin else ""), file=sys.stderr)
     # --duration adds a probe run per implementation and cell.
     progress = Progress(runs + (len(cells) * len(impls) if args.duration else 0))
@@ -470,6 +511,8 @@ def main(argv=None):
     data["elapsed_s"] = time.monotonic() - started
     for cell in done:
         for impl, results in cell["runs"].items():
+            if impl == "raw":
+                continue
             first = results[0]
             data["impls"].setdefault(impl, {"module": first["module"],
                                             "version": first["version"],

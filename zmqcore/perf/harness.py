@@ -22,10 +22,9 @@ import time
 import traceback
 import uuid
 
-try:
-    import resource
-except ImportError:  # not on POSIX
-    resource = None
+# CPU time of a process, all its threads (I/O threads included): shared with
+# the raw-socket baseline, which imports nothing but the standard library.
+from zmqcore.perf.raw import cpu_since, cpu_times  # noqa: F401
 
 TRANSPORTS = ("inproc", "ipc", "tcp")
 
@@ -65,25 +64,6 @@ def percentile(sorted_values, q):
     n = len(sorted_values)
     rank = max(1, min(n, int(-(-n * q // 100))))  # ceil(n*q/100), 1..n
     return sorted_values[rank - 1]
-
-
-# --------------------------------------------------------------------------
-# CPU time of a process, all its threads (I/O threads included)
-# --------------------------------------------------------------------------
-
-def cpu_times():
-    """(user, system) seconds used so far by this process, all threads."""
-    if resource is not None:
-        ru = resource.getrusage(resource.RUSAGE_SELF)
-        return ru.ru_utime, ru.ru_stime
-    t = os.times()
-    return t.user, t.system
-
-
-def cpu_since(start):
-    """(user, system) seconds used since `start` (a cpu_times() value)."""
-    now = cpu_times()
-    return now[0] - start[0], now[1] - start[1]
 
 
 # --------------------------------------------------------------------------

@@ -53,14 +53,26 @@ def render(headers, left, rows):
                      + [line(r) for r in rows])
 
 
+def has_raw(cell):
+    return bool(cell["runs"].get("raw") or cell["errors"].get("raw"))
+
+
+def fmt_share(share):
+    return "-" if share is None else "%.0f %%" % (share * 100)
+
+
 def bench_table(bench, cells, impls, repeats):
     """The table of one benchmark: per cell a line for each implementation's
-    medians, then (with both) a line of the ratios zmqcore / pyzmq."""
+    medians, then (with both) a line of the ratios zmqcore / pyzmq, and (thr
+    over ipc/tcp) a line for the raw-socket baseline, with a column of each
+    implementation's MB/s as a share of the baseline's."""
     module = BENCHES[bench]
     both = "zmqcore" in impls and "pyzmq" in impls
     pattern = module.MANY_PEERS
+    raw = any(has_raw(c) for c in cells)
     headers = ["transport", "N" if pattern else "copy", "size", "count", ""]
     headers += [label for _, label, _ in module.METRICS]
+    headers += ["of raw"] * raw
     rows = []
     for cell in cells:
         keys = [cell["transport"],
@@ -72,12 +84,19 @@ def bench_table(bench, cells, impls, repeats):
                 row = ["failed"] * len(module.METRICS)
             else:
                 row = [fmt_value(values.get(key)) for key, _, _ in module.METRICS]
+            row += [fmt_share(cell.get("raw_share", {}).get(impl))
+                    if has_raw(cell) else ""] * raw
             rows.append(keys + [impl] + row)
             keys = [""] * len(keys)
         if both:
             rows.append(keys + ["ratio"] + [
                 "-" if cell["ratio"].get(key) is None else "%.2f" % cell["ratio"][key]
-                for key, _, _ in module.METRICS])
+                for key, _, _ in module.METRICS] + [""] * raw)
+        if has_raw(cell):
+            values = cell["median"].get("raw", {})
+            row = [fmt_value(values.get(key)) if values else "failed"
+                   for key, _, _ in module.METRICS]
+            rows.append(keys + ["raw"] + row + [""])
     runs = "medians of %d interleaved runs" % repeats if repeats > 1 else "1 run each"
     lines = [TITLES[bench], "(%s" % runs]
     if both:
@@ -87,6 +106,11 @@ def bench_table(bench, cells, impls, repeats):
             text for text in ("> 1 for " + ", ".join(up) if up else "",
                               "< 1 for " + ", ".join(down) if down else "") if text)
     lines[1] += ")"
+    if raw:
+        lines.append("(raw = the same count of size-byte writes over a plain socket, "
+                     "sendall -> recv_into, no ZeroMQ;\n of raw = MB/s / raw MB/s. "
+                     "Below 64 KiB the kernel coalesces the raw writes: there raw is "
+                     "no baseline for messages)")
     return "\n".join(lines + [render(headers, 5, rows)])
 
 
