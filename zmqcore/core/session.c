@@ -26,7 +26,10 @@ static zc_poller_t *poller_of(zc_session_t *ss)
     return zc_io_thread_poller(ss->child.io);
 }
 
-static zc_session_t *session_alloc(zc_socket_t *s, zc_io_thread_t *io, const char *endpoint)
+/*  `options`: the socket's own on its thread (connect), or the listener's
+    copy (accept, on the I/O thread: the socket's may change meanwhile). */
+static zc_session_t *session_alloc(zc_socket_t *s, zc_io_thread_t *io, const char *endpoint,
+                                   const zc_options_t *options)
 {
     zc_session_t *ss = calloc(1, sizeof *ss);
     if (!ss) {
@@ -43,7 +46,7 @@ static zc_session_t *session_alloc(zc_socket_t *s, zc_io_thread_t *io, const cha
     ss->child.io = io;
     ss->child.term = zc_session_term;
     ss->socket = s;
-    ss->options = s->options;
+    ss->options = *options;
     ss->connect_fd = -1;
     ss->accepted_fd = -1;
     ss->pipe_owner.on_command = on_pipe_command;
@@ -118,7 +121,7 @@ static void write_routing_id(zc_session_t *ss, const unsigned char *id, size_t l
 zc_session_t *zc_session_new_connecting(zc_socket_t *s, zc_io_thread_t *io,
                                         const zc_address_t *addr, const char *endpoint)
 {
-    zc_session_t *ss = session_alloc(s, io, endpoint);
+    zc_session_t *ss = session_alloc(s, io, endpoint, &s->options);
     if (!ss)
         return NULL;
     ss->connecting = 1;
@@ -140,12 +143,11 @@ zc_session_t *zc_session_new_connecting(zc_socket_t *s, zc_io_thread_t *io,
 
 zc_session_t *zc_session_new_accepted(zc_listener_t *l, int fd)
 {
-    zc_session_t *ss = session_alloc(l->socket, l->child.io, l->child.endpoint);
+    zc_session_t *ss = session_alloc(l->socket, l->child.io, l->child.endpoint, &l->options);
     if (!ss) {
         close(fd);
         return NULL;
     }
-    ss->options = l->options;
     ss->listener = l;
     ss->accepted_fd = fd;
     return ss;
