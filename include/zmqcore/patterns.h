@@ -33,6 +33,18 @@ int zc_pattern_fq_recv(zc_socket_t *s, zc_msg_t *msg, zc_pipe_t **from);
     0 (cancel), then the prefix.  0, or -1 ENOMEM. */
 int zc_subscription_msg(zc_msg_t *m, int subscribe, const void *prefix, size_t len);
 
+/*  Routing ids (ROUTER, STREAM).  The identified pipe with this id, or
+    NULL (a linear scan: fine for the peer counts seen so far). */
+zc_pipe_t *zc_pattern_find_by_id(zc_socket_t *s, const unsigned char *id, size_t len);
+/*  Gives p a generated id: 0x00 + a 32-bit counter from a random start. */
+void zc_pattern_generate_id(zc_socket_t *s, zc_pipe_t *p);
+/*  A received message is shown behind its peer's id: *msg (the data) is
+    kept in s->prefetched and *msg becomes the id, flagged MORE.  0, or -1
+    ENOMEM (the data is dropped). */
+int zc_pattern_prefetch_behind_id(zc_socket_t *s, zc_msg_t *msg, const zc_pipe_t *from);
+/*  has_in of patterns that prefetch: a prefetched part, or a pipe ready. */
+int zc_pattern_routed_has_in(zc_socket_t *s);
+
 /*  The table for a socket type, or NULL if it is unknown. */
 const zc_pattern_t *zc_pattern_for(int type);
 

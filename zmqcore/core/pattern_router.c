@@ -17,32 +17,6 @@
 
 #include "zmqcore/patterns.h"
 
-/*  The identified pipe with this id, or NULL.  A linear scan: fine for
-    the peer counts seen so far. */
-static zc_pipe_t *find_by_id(zc_socket_t *s, const unsigned char *id, size_t len)
-{
-    for (int i = 0; i < s->npipes; i++) {
-        zc_pipe_t *p = s->pipes[i];
-        if (p->identified && p->routing_id_len == len && memcmp(p->routing_id, id, len) == 0)
-            return p;
-    }
-    return NULL;
-}
-
-/*  A generated id: 0x00 + a 32-bit counter from a random start. */
-static void generate_id(zc_socket_t *s, zc_pipe_t *p)
-{
-    if (s->next_rid == 0)
-        s->next_rid = (uint32_t) rand() | 1u;
-    uint32_t n = s->next_rid++;
-    p->routing_id[0] = 0;
-    p->routing_id[1] = (unsigned char) (n >> 24);
-    p->routing_id[2] = (unsigned char) (n >> 16);
-    p->routing_id[3] = (unsigned char) (n >> 8);
-    p->routing_id[4] = (unsigned char) n;
-    p->routing_id_len = 5;
-}
-
 /*  ROUTER_HANDOVER: `old` gives its id up to a newcomer.  It takes a
     generated one, so nothing is routed to it any more, and goes: at once,
     or once the message being read from it is read (libzmq).  Its
@@ -50,7 +24,7 @@ static void generate_id(zc_socket_t *s, zc_pipe_t *p)
     closing it would make a live peer reconnect and take the id back. */
 static void hand_over(zc_socket_t *s, zc_pipe_t *old)
 {
-    generate_id(s, old);
+    zc_pattern_generate_id(s, old);
     old->keep_open = 1;
     if (s->fq.reading == old) {
         s->term_after_in = old;
@@ -82,9 +56,9 @@ static int identify(zc_socket_t *s, zc_pipe_t *p)
         zc_msg_close(&m);
     }
     if (p->routing_id_len == 0) {
-        generate_id(s, p);
+        zc_pattern_generate_id(s, p);
     } else {
-        zc_pipe_t *holder = find_by_id(s, p->routing_id, p->routing_id_len);
+        zc_pipe_t *holder = zc_pattern_find_by_id(s, p->routing_id, p->routing_id_len);
         if (holder) {
             if (!s->options.router_handover) {
                 p->keep_open = 1;
@@ -156,12 +130,12 @@ static int router_send(zc_socket_t *s, zc_msg_t *msg)
     if (more) {
         const unsigned char *id = zc_msg_data(msg);
         size_t len = zc_msg_size(msg);
-        zc_pipe_t *p = find_by_id(s, id, len);
+        zc_pipe_t *p = zc_pattern_find_by_id(s, id, len);
         if (!p) {
             /*  A peer whose Identity is in its pipe but not yet read:
                 read commands (and with them the pipes' news), look again. */
             zc_socket_process_commands(s, 0);
-            p = find_by_id(s, id, len);
+            p = zc_pattern_find_by_id(s, id, len);
         }
         if (p && !zc_pipe_check_write(p)) {
             if (s->options.router_mandatory) {
@@ -209,25 +183,11 @@ static int router_recv(zc_socket_t *s, zc_msg_t *msg)
             return 0;
         }
         /*  A new message: its peer's id first, the part itself next. */
-        s->prefetched = *msg;
-        if (zc_msg_init_size(msg, from->routing_id_len) < 0) {
-            *msg = s->prefetched;
-            zc_msg_close(msg);
-            zc_msg_init(msg);
-            errno = ENOMEM;
+        if (zc_pattern_prefetch_behind_id(s, msg, from) < 0)
             return -1;
-        }
-        memcpy(zc_msg_data(msg), from->routing_id, from->routing_id_len);
-        msg->flags = ZC_MSG_MORE;
-        s->has_prefetched = 1;
         s->in_more = 1;
         return 0;
     }
-}
-
-static int router_has_in(zc_socket_t *s)
-{
-    return s->has_prefetched || zc_dealer_has_in(s);
 }
 
 static int router_has_out(zc_socket_t *s)
@@ -248,7 +208,7 @@ const zc_pattern_t zc_router_pattern = {
     .type = ZC_ROUTER,
     .xsend = router_send,
     .xrecv = router_recv,
-    .xhas_in = router_has_in,
+    .xhas_in = zc_pattern_routed_has_in,
     .xhas_out = router_has_out,
     .xattach = router_attach,
     .xread_activated = router_read_activated,

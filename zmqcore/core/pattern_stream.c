@@ -23,16 +23,6 @@
 
 #include "zmqcore/patterns.h"
 
-static zc_pipe_t *find_by_id(zc_socket_t *s, const unsigned char *id, size_t len)
-{
-    for (int i = 0; i < s->npipes; i++) {
-        zc_pipe_t *p = s->pipes[i];
-        if (p->identified && p->routing_id_len == len && memcmp(p->routing_id, id, len) == 0)
-            return p;
-    }
-    return NULL;
-}
-
 static int stream_attach(zc_socket_t *s, zc_pipe_t *p)
 {
     p->identified = 0;
@@ -40,20 +30,12 @@ static int stream_attach(zc_socket_t *s, zc_pipe_t *p)
         ROUTING_ID; one starting with 0 was made up by a peer STREAM and
         means nothing here. */
     if (p->routing_id_len > 0 && p->routing_id[0] != 0) {
-        if (find_by_id(s, p->routing_id, p->routing_id_len))
+        if (zc_pattern_find_by_id(s, p->routing_id, p->routing_id_len))
             return -1;      /*  that id is taken: refuse the peer */
     } else {
-        if (s->next_rid == 0)
-            s->next_rid = (uint32_t) rand() | 1u;
-        do {
-            uint32_t n = s->next_rid++;
-            p->routing_id[0] = 0;
-            p->routing_id[1] = (unsigned char) (n >> 24);
-            p->routing_id[2] = (unsigned char) (n >> 16);
-            p->routing_id[3] = (unsigned char) (n >> 8);
-            p->routing_id[4] = (unsigned char) n;
-            p->routing_id_len = 5;
-        } while (find_by_id(s, p->routing_id, 5));
+        do
+            zc_pattern_generate_id(s, p);
+        while (zc_pattern_find_by_id(s, p->routing_id, 5));
         memcpy(s->options.routing_id, p->routing_id, 5);
         s->options.routing_id_len = 5;
     }
@@ -84,11 +66,11 @@ static int stream_send(zc_socket_t *s, zc_msg_t *msg)
         if (zc_msg_more(msg)) {
             const unsigned char *id = zc_msg_data(msg);
             size_t len = zc_msg_size(msg);
-            zc_pipe_t *p = find_by_id(s, id, len);
+            zc_pipe_t *p = zc_pattern_find_by_id(s, id, len);
             if (!p) {
                 /*  Maybe a connection we have not been told of yet. */
                 zc_socket_process_commands(s, 0);
-                p = find_by_id(s, id, len);
+                p = zc_pattern_find_by_id(s, id, len);
             }
             if (!p) {
                 errno = EHOSTUNREACH;
@@ -138,24 +120,9 @@ static int stream_recv(zc_socket_t *s, zc_msg_t *msg)
     zc_pipe_t *from;
     if (zc_pattern_fq_recv(s, msg, &from) < 0)
         return -1;
-    /*  The data goes after its connection's id. */
-    s->prefetched = *msg;
-    s->prefetched.flags = 0;
-    if (zc_msg_init_size(msg, from->routing_id_len) < 0) {
-        zc_msg_close(&s->prefetched);
-        zc_msg_init(msg);
-        errno = ENOMEM;
-        return -1;
-    }
-    memcpy(zc_msg_data(msg), from->routing_id, from->routing_id_len);
-    msg->flags = ZC_MSG_MORE;
-    s->has_prefetched = 1;
-    return 0;
-}
-
-static int stream_has_in(zc_socket_t *s)
-{
-    return s->has_prefetched || zc_dealer_has_in(s);
+    /*  The data goes after its connection's id, as one part. */
+    msg->flags = 0;
+    return zc_pattern_prefetch_behind_id(s, msg, from);
 }
 
 static int stream_has_out(zc_socket_t *s)
@@ -176,7 +143,7 @@ const zc_pattern_t zc_stream_pattern = {
     .type = ZC_STREAM,
     .xsend = stream_send,
     .xrecv = stream_recv,
-    .xhas_in = stream_has_in,
+    .xhas_in = zc_pattern_routed_has_in,
     .xhas_out = stream_has_out,
     .xattach = stream_attach,
     .xread_activated = stream_read_activated,

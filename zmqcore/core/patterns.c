@@ -2,6 +2,7 @@
 #include "zmqcore/patterns.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 const zc_pattern_t *zc_pattern_for(int type)
@@ -60,4 +61,47 @@ int zc_subscription_msg(zc_msg_t *m, int subscribe, const void *prefix, size_t l
     if (len > 0)
         memcpy(d + 1, prefix, len);
     return 0;
+}
+
+zc_pipe_t *zc_pattern_find_by_id(zc_socket_t *s, const unsigned char *id, size_t len)
+{
+    for (int i = 0; i < s->npipes; i++) {
+        zc_pipe_t *p = s->pipes[i];
+        if (p->identified && p->routing_id_len == len && memcmp(p->routing_id, id, len) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+void zc_pattern_generate_id(zc_socket_t *s, zc_pipe_t *p)
+{
+    if (s->next_rid == 0)
+        s->next_rid = (uint32_t) rand() | 1u;
+    uint32_t n = s->next_rid++;
+    p->routing_id[0] = 0;
+    p->routing_id[1] = (unsigned char) (n >> 24);
+    p->routing_id[2] = (unsigned char) (n >> 16);
+    p->routing_id[3] = (unsigned char) (n >> 8);
+    p->routing_id[4] = (unsigned char) n;
+    p->routing_id_len = 5;
+}
+
+int zc_pattern_prefetch_behind_id(zc_socket_t *s, zc_msg_t *msg, const zc_pipe_t *from)
+{
+    s->prefetched = *msg;
+    if (zc_msg_init_size(msg, from->routing_id_len) < 0) {
+        zc_msg_close(&s->prefetched);
+        zc_msg_init(msg);
+        errno = ENOMEM;
+        return -1;
+    }
+    memcpy(zc_msg_data(msg), from->routing_id, from->routing_id_len);
+    msg->flags = ZC_MSG_MORE;
+    s->has_prefetched = 1;
+    return 0;
+}
+
+int zc_pattern_routed_has_in(zc_socket_t *s)
+{
+    return s->has_prefetched || zc_dealer_has_in(s);
 }
