@@ -87,6 +87,20 @@ int zc_poller_reset_pollin(zc_poller_t *p, zc_poll_handle_t handle);
 int zc_poller_set_pollout(zc_poller_t *p, zc_poll_handle_t handle);
 int zc_poller_reset_pollout(zc_poller_t *p, zc_poll_handle_t handle);
 
+/*  Turns POLLOUT on or off for a handle (which may be NULL: nothing to
+    do), remembering the state in *state so that a repeat costs nothing. */
+static inline void zc_poller_switch_pollout(zc_poller_t *p, zc_poll_handle_t handle,
+                                            int *state, int on)
+{
+    if (*state == on || !handle)
+        return;
+    *state = on;
+    if (on)
+        zc_poller_set_pollout(p, handle);
+    else
+        zc_poller_reset_pollout(p, handle);
+}
+
 /*  Arms a one-shot timer: h->timer_event(h->arg, id) is called once
     timeout_ms (>= 0) have passed.  Owner thread.
     Returns 0, or -1 with errno ENOMEM. */

@@ -60,13 +60,7 @@ static const zc_engine_ops_t zmtp_ops;
 
 static void set_pollout(zc_engine_t *e, int on)
 {
-    if (e->pollout == on || !e->handle)
-        return;
-    e->pollout = on;
-    if (on)
-        zc_poller_set_pollout(e->poller, e->handle);
-    else
-        zc_poller_reset_pollout(e->poller, e->handle);
+    zc_poller_switch_pollout(e->poller, e->handle, &e->pollout, on);
 }
 
 /*  A subscription message ("\1topic" or "\0topic", one part) becomes a

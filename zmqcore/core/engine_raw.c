@@ -45,13 +45,7 @@ static const zc_engine_ops_t raw_ops;
 
 static void set_pollout(zc_raw_engine_t *e, int on)
 {
-    if (e->pollout == on || !e->handle)
-        return;
-    e->pollout = on;
-    if (on)
-        zc_poller_set_pollout(e->poller, e->handle);
-    else
-        zc_poller_reset_pollout(e->poller, e->handle);
+    zc_poller_switch_pollout(e->poller, e->handle, &e->pollout, on);
 }
 
 static void stop_input(zc_raw_engine_t *e)
