@@ -28,7 +28,6 @@ void zc_dist_destroy(zc_dist_t *d);
 int zc_dist_attach(zc_dist_t *d, zc_pipe_t *p);      /*  0, or -1 ENOMEM */
 void zc_dist_activated(zc_dist_t *d, zc_pipe_t *p);
 void zc_dist_terminated(zc_dist_t *d, zc_pipe_t *p);
-int zc_dist_has_pipe(const zc_dist_t *d, const zc_pipe_t *p);
 
 /*  Choosing the pipes for a message's first part. */
 void zc_dist_match(zc_dist_t *d, zc_pipe_t *p);

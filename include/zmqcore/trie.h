@@ -23,7 +23,6 @@ typedef struct zc_trie_node zc_trie_node_t;
 
 typedef struct zc_trie {
     zc_trie_node_t *root;   /*  the empty prefix; allocated on first use */
-    size_t nodes;           /*  for tests and statistics */
 } zc_trie_t;
 
 /*  Results of zc_trie_rm_pipe. */

@@ -45,12 +45,6 @@ void zc_dist_terminated(zc_dist_t *d, zc_pipe_t *p)
     zc_pipe_array_remove(&d->pipes, p);
 }
 
-int zc_dist_has_pipe(const zc_dist_t *d, const zc_pipe_t *p)
-{
-    int i = zc_pipe_array_slot(&d->pipes, p);
-    return i >= 0 && i < d->pipes.n && d->pipes.pipes[i] == p;
-}
-
 void zc_dist_match(zc_dist_t *d, zc_pipe_t *p)
 {
     int i = zc_pipe_array_slot(&d->pipes, p);

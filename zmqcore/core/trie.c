@@ -30,7 +30,6 @@ struct zc_trie_node {
 void zc_trie_init(zc_trie_t *t)
 {
     t->root = NULL;
-    t->nodes = 0;
 }
 
 static int has_value(const zc_trie_node_t *n)
@@ -38,7 +37,7 @@ static int has_value(const zc_trie_node_t *n)
     return n->count > 0 || n->npipes > 0;
 }
 
-static zc_trie_node_t *node_new(zc_trie_t *t, const unsigned char *label, size_t len)
+static zc_trie_node_t *node_new(const unsigned char *label, size_t len)
 {
     zc_trie_node_t *n = calloc(1, sizeof *n);
     if (!n)
@@ -52,17 +51,15 @@ static zc_trie_node_t *node_new(zc_trie_t *t, const unsigned char *label, size_t
         memcpy(n->label, label, len);
         n->label_len = len;
     }
-    t->nodes++;
     return n;
 }
 
-static void node_free(zc_trie_t *t, zc_trie_node_t *n)
+static void node_free(zc_trie_node_t *n)
 {
     free(n->label);
     free(n->kids);
     free(n->pipes);
     free(n);
-    t->nodes--;
 }
 
 void zc_trie_destroy(zc_trie_t *t)
@@ -74,7 +71,7 @@ void zc_trie_destroy(zc_trie_t *t)
             continue;
         }
         zc_trie_node_t *parent = n->parent;
-        node_free(t, n);
+        node_free(n);
         n = parent;
     }
     t->root = NULL;
@@ -119,18 +116,18 @@ static int insert_kid(zc_trie_node_t *n, uint32_t at, zc_trie_node_t *kid)
     valid, maybe with one valueless node more than needed. */
 static zc_trie_node_t *make(zc_trie_t *t, const unsigned char *prefix, size_t len)
 {
-    if (!t->root && !(t->root = node_new(t, NULL, 0)))
+    if (!t->root && !(t->root = node_new(NULL, 0)))
         return NULL;
     zc_trie_node_t *n = t->root;
     size_t pos = 0;
     while (pos < len) {
         int i = find_kid(n, prefix[pos]);
         if (i < 0) {
-            zc_trie_node_t *leaf = node_new(t, prefix + pos, len - pos);
+            zc_trie_node_t *leaf = node_new(prefix + pos, len - pos);
             if (!leaf)
                 return NULL;
             if (insert_kid(n, (uint32_t) (-i - 1), leaf) < 0) {
-                node_free(t, leaf);
+                node_free(leaf);
                 return NULL;
             }
             return leaf;
@@ -143,11 +140,11 @@ static zc_trie_node_t *make(zc_trie_t *t, const unsigned char *prefix, size_t le
             common++;
         if (common < kid->label_len) {
             /*  The prefix ends or leaves inside kid's label: split it. */
-            zc_trie_node_t *mid = node_new(t, kid->label, common);
+            zc_trie_node_t *mid = node_new(kid->label, common);
             if (!mid)
                 return NULL;
             if (insert_kid(mid, 0, kid) < 0) {
-                node_free(t, mid);
+                node_free(mid);
                 return NULL;
             }
             memmove(kid->label, kid->label + common, kid->label_len - common);
@@ -182,7 +179,7 @@ static zc_trie_node_t *find(const zc_trie_t *t, const unsigned char *prefix, siz
 
 /*  n (valueless, one kid, not the root) absorbs its kid.  Left as it is
     if memory is short: a spare node is harmless. */
-static void merge_with_kid(zc_trie_t *t, zc_trie_node_t *n)
+static void merge_with_kid(zc_trie_node_t *n)
 {
     zc_trie_node_t *kid = n->kids[0];
     unsigned char *label = realloc(n->label, n->label_len + kid->label_len);
@@ -204,11 +201,11 @@ static void merge_with_kid(zc_trie_t *t, zc_trie_node_t *n)
         n->kids[i]->parent = n;
     kid->kids = NULL;
     kid->pipes = NULL;
-    node_free(t, kid);
+    node_free(kid);
 }
 
 /*  Tidies kid i of n after it lost its value or a kid. */
-static void compact_kid(zc_trie_t *t, zc_trie_node_t *n, uint32_t i)
+static void compact_kid(zc_trie_node_t *n, uint32_t i)
 {
     zc_trie_node_t *kid = n->kids[i];
     if (has_value(kid))
@@ -216,23 +213,23 @@ static void compact_kid(zc_trie_t *t, zc_trie_node_t *n, uint32_t i)
     if (kid->nkids == 0) {
         memmove(n->kids + i, n->kids + i + 1, (n->nkids - i - 1) * sizeof *n->kids);
         n->nkids--;
-        node_free(t, kid);
+        node_free(kid);
     } else if (kid->nkids == 1) {
-        merge_with_kid(t, kid);
+        merge_with_kid(kid);
     }
 }
 
 /*  Tidies around n after it lost its value. */
-static void compact_at(zc_trie_t *t, zc_trie_node_t *n)
+static void compact_at(zc_trie_node_t *n)
 {
     zc_trie_node_t *parent = n->parent;
     if (!parent)
         return;     /*  the root stays */
-    compact_kid(t, parent, (uint32_t) find_kid(parent, n->label[0]));
+    compact_kid(parent, (uint32_t) find_kid(parent, n->label[0]));
     /*  n may be gone: look only at the parent, which may now be a
         valueless node with one kid. */
     if (parent->parent && !has_value(parent) && parent->nkids == 1)
-        merge_with_kid(t, parent);
+        merge_with_kid(parent);
 }
 
 /*  --- counts ------------------------------------------------------------- */
@@ -254,7 +251,7 @@ int zc_trie_rm(zc_trie_t *t, const unsigned char *prefix, size_t len)
         return 0;
     if (--n->count > 0)
         return 0;
-    compact_at(t, n);
+    compact_at(n);
     return 1;
 }
 
@@ -308,7 +305,7 @@ int zc_trie_add_pipe(zc_trie_t *t, const unsigned char *prefix, size_t len, zc_p
         zc_pipe_t **np = realloc(n->pipes, ncap * sizeof *np);
         if (!np) {
             if (!has_value(n))
-                compact_at(t, n);
+                compact_at(n);
             errno = ENOMEM;
             return -1;
         }
@@ -326,7 +323,7 @@ int zc_trie_rm_pipe(zc_trie_t *t, const unsigned char *prefix, size_t len, zc_pi
         return ZC_TRIE_NOT_FOUND;
     if (n->npipes > 0)
         return ZC_TRIE_VALUES_REMAIN;
-    compact_at(t, n);
+    compact_at(n);
     return ZC_TRIE_LAST_REMOVED;
 }
 
@@ -402,7 +399,7 @@ static void walk(zc_trie_t *t, visit_fn *visit, void *arg, int compact)
         }
         if (compact)
             for (uint32_t j = n->nkids; j-- > 0;)
-                compact_kid(t, n, j);
+                compact_kid(n, j);
         zc_trie_node_t *parent = n->parent;
         if (!parent)
             break;
