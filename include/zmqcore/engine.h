@@ -4,7 +4,10 @@
     session: the decoder reads many frames per read (large bodies straight
     into their own buffer), the encoder batches small frames into one write
     and hands large bodies to writev.  Heartbeats (PING/PONG) and the
-    handshake deadline run on the poller's timers.  Io thread only.
+    handshake deadline run on the poller's timers.  Io thread only, except
+    that once the handshake is done the socket's thread may write what it
+    sent itself while the engine is idle (direct.h); every entry point
+    then holds the pipe's direct lock.
 
     The mechanism step is the one place PLAIN and CURVE will plug in: the
     engine asks it for handshake commands to send and feeds it the
@@ -30,6 +33,7 @@ typedef struct zc_engine_ops {
     void (*restart_input) (zc_engine_t *e);
     int (*output_done) (const zc_engine_t *e);
     int (*fd) (const zc_engine_t *e);
+    void (*stop_direct) (zc_engine_t *e);   /*  NULL: never direct */
 } zc_engine_ops_t;
 
 /*  Takes fd (connected, non-blocking) and starts the handshake.  NULL with
@@ -67,6 +71,14 @@ static inline int zc_engine_output_done(const zc_engine_t *e)
 static inline int zc_engine_fd(const zc_engine_t *e)
 {
     return zc_engine_ops(e)->fd(e);
+}
+
+/*  The socket let go of the pipe: no more direct writes (direct.h); the
+    engine stops taking the pipe's lock, which may go with the pipe. */
+static inline void zc_engine_stop_direct(zc_engine_t *e)
+{
+    if (zc_engine_ops(e)->stop_direct)
+        zc_engine_ops(e)->stop_direct(e);
 }
 
 #endif

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "zmqcore/command.h"
+#include "zmqcore/direct.h"
 #include "zmqcore/mailbox.h"
 #include "zmqcore/msg.h"
 #include "zmqcore/ypipe.h"
@@ -40,6 +41,17 @@ typedef struct zc_dbuffer {
     int has;                        /*  msg holds an unread message */
     int reader_waiting;             /*  the reader found it empty */
 } zc_dbuffer_t;
+
+/*  Where a socket's sends leave the wake-ups they owe, made once the call
+    returns (zc_socket_flush_wake), so the syscall is made without the GIL
+    and once per peer thread, not once per message. */
+typedef struct zc_wake_slot {
+    zc_mailbox_t *mailbox;          /*  a mailbox to signal (referenced) */
+    struct zc_pipe *direct;         /*  a pipe whose engine the owner
+                                       writes itself (direct.h), or NULL */
+    int direct_ok;                  /*  the owner runs lock-step (its last
+                                       receive waited): write directly */
+} zc_wake_slot_t;
 
 /*  Which of zc_pipe_t.slot a pipe array uses. */
 enum { ZC_SLOT_LB = 0, ZC_SLOT_FQ = 1 };
@@ -63,9 +75,10 @@ typedef struct zc_pipe {
     int set_index;                  /*  slot in the owner's pipe set */
     int slot[2];                    /*  slots in the owner's lb and fq
                                         (see pipe_array.h) */
-    zc_mailbox_t **wake_slot;       /*  owner's: where flush leaves a
+    zc_wake_slot_t *wake_slot;      /*  owner's: where flush leaves a
                                         wake-up for the owner to make
                                         later (NULL: wake at once) */
+    zc_direct_t *direct;            /*  the pair's (direct.h) */
     char *endpoint;                 /*  owner's: the endpoint it came by
                                         (malloc'ed; for unbind/disconnect) */
     void *user;                     /*  owner's data */
@@ -179,6 +192,11 @@ static inline int zc_pipe_write(zc_pipe_t *p, zc_msg_t *msg)
 
 /*  Tells a sleeping peer that there is something to read; see wake_slot. */
 void zc_pipe_wake_reader(zc_pipe_t *p);
+
+/*  The deferred half of a direct write (wake_slot.direct): writes to the
+    peer's engine, and wakes the peer unless that wrote everything.  1 if
+    anything was written directly. */
+int zc_pipe_write_direct(zc_pipe_t *p);
 
 /*  Publishes what was written; wakes the peer only if it slept. */
 static inline void zc_pipe_flush(zc_pipe_t *p)

@@ -73,6 +73,9 @@ typedef struct zc_socket_stats {
     uint64_t dropped;               /*  messages lost at HWM (PUB, XPUB, XSUB
                                         upstream) or to an unknown or full
                                         peer (ROUTER) */
+    uint64_t direct_writes;         /*  sends this thread wrote to the
+                                        connection itself (direct.h), in
+                                        whole or (a large one) in part */
     /*  Filled in by zc_socket_get_stats only: */
     uint64_t peers;                 /*  pipes attached now */
     uint64_t queued_out;            /*  messages written and not yet known
@@ -118,8 +121,8 @@ struct zc_socket {
 
     zc_socket_stats_t stats;
 
-    zc_mailbox_t *deferred_wake;    /*  a peer to wake after the call
-                                        returns (zc_socket_flush_wake) */
+    zc_wake_slot_t wake;    /*  wake-ups owed after the call returns
+                                (zc_socket_flush_wake) */
     int rcvmore;            /*  last part received had MORE */
     int ctx_terminated;     /*  STOP seen: blocking calls fail with ETERM */
 
@@ -157,15 +160,29 @@ int zc_socket_disconnect(zc_socket_t *s, const char *endpoint);
     -1 with errno: EAGAIN, ETERM, EINTR (check signals, call again), ENOTSUP, EFSM. */
 int zc_socket_send(zc_socket_t *s, zc_msg_t *msg, int flags, int timeout_ms);
 
-/*  Makes the wake-up a send left behind (s->deferred_wake), if any.  The
-    Python layer calls it after zc_socket_send without the GIL, so the peer
-    thread that wakes finds the GIL free: a send that must wake a peer
-    costs a syscall anyway, one that need not stays GIL-held and cheap. */
+/*  1 if a send left a wake-up (or a direct write) to make. */
+static inline int zc_socket_wake_pending(const zc_socket_t *s)
+{
+    return s->wake.mailbox != NULL || s->wake.direct != NULL;
+}
+
+/*  Makes the wake-up a send left behind (s->wake), if any.  The Python
+    layer calls it after zc_socket_send without the GIL, so the peer thread
+    that wakes finds the GIL free: a send that must wake a peer costs a
+    syscall anyway, one that need not stays GIL-held and cheap.  A direct
+    write (direct.h) is made here too, for the same reason. */
 static inline void zc_socket_flush_wake(zc_socket_t *s)
 {
-    zc_mailbox_t *mb = s->deferred_wake;
+    zc_pipe_t *p = s->wake.direct;
+    if (p) {
+        s->wake.direct = NULL;
+        /*  Once per wait: a burst of sends after it is left to batch. */
+        s->wake.direct_ok = 0;
+        s->stats.direct_writes += (uint64_t) zc_pipe_write_direct(p);
+    }
+    zc_mailbox_t *mb = s->wake.mailbox;
     if (mb) {
-        s->deferred_wake = NULL;
+        s->wake.mailbox = NULL;
         zc_mailbox_wake(mb);
         zc_mailbox_unref(mb);
     }

@@ -179,12 +179,12 @@ cdef extern from "zmqcore/socket.h" nogil:
 
     ctypedef struct zc_socket_stats_t:
         uint64_t msgs_in, bytes_in, msgs_out, bytes_out, dropped, peers, queued_out
+        uint64_t direct_writes
 
     ctypedef struct zc_socket_t:
         const zc_pattern_t *pattern
         zc_options_t options
         int rcvmore
-        void *deferred_wake
         char last_endpoint[256]
         int ctx_terminated
 
@@ -210,6 +210,7 @@ cdef extern from "zmqcore/socket.h" nogil:
     # On failure the message is still ours to close.
     int zc_socket_send(zc_socket_t *s, zc_msg_t *msg, int flags, int timeout_ms)
     void zc_socket_flush_wake(zc_socket_t *s)
+    int zc_socket_wake_pending(const zc_socket_t *s)
     int zc_socket_recv(zc_socket_t *s, zc_msg_t *msg, int timeout_ms)
     int zc_socket_events(zc_socket_t *s)
     void zc_socket_get_stats(zc_socket_t *s, zc_socket_stats_t *out)

@@ -130,7 +130,7 @@ cdef class Socket:
         cdef int rc = zc_socket_send(self._s, msg, flags, 0)
         cdef int err, timeout
         if rc == 0:
-            if self._s.deferred_wake != NULL:
+            if zc_socket_wake_pending(self._s):
                 with nogil:
                     zc_socket_flush_wake(self._s)
             return 0
@@ -305,8 +305,10 @@ cdef class Socket:
         """What this socket has done (zmqcore only; pyzmq has no such call):
         messages and bytes received and sent, deliveries dropped at HWM (one per message and peer)
         (PUB/XPUB fan-out, ROUTER to an unknown or full peer), peers
-        attached now, and messages queued towards them (an upper bound:
-        peers report reads in batches)."""
+        attached now, messages queued towards them (an upper bound:
+        peers report reads in batches), and sends this thread wrote to the
+        connection itself instead of waking the I/O thread (direct_writes:
+        after a receive that waited, when the connection was idle)."""
         self._check_open()
         cdef zc_socket_stats_t st
         zc_socket_get_stats(self._s, &st)
@@ -314,6 +316,7 @@ cdef class Socket:
             "msgs_in": st.msgs_in, "bytes_in": st.bytes_in,
             "msgs_out": st.msgs_out, "bytes_out": st.bytes_out,
             "dropped": st.dropped, "peers": st.peers, "queued_out": st.queued_out,
+            "direct_writes": st.direct_writes,
         }
 
     def fileno(self):

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -50,10 +51,13 @@ struct zc_engine {
     int was_active;                 /*  E_FAILED: the handshake had ended */
     int protocol_error;             /*  E_FAILED: the peer broke ZMTP */
     zc_mechanism_t *mechanism;      /*  from the greeting until destroy */
+    zc_direct_t *direct;            /*  the pipe's, while the socket may
+                                       write through us (direct.h) */
 };
 
 static void engine_fail(zc_engine_t *e, int protocol_error, uint32_t code);
-static void finish(zc_engine_t *e);
+static void enter(zc_engine_t *e);
+static void leave(zc_engine_t *e);
 static const zc_engine_ops_t zmtp_ops;
 
 /*  --- output ---------------------------------------------------------------- */
@@ -101,35 +105,61 @@ static void fill_encoder(zc_engine_t *e)
     }
 }
 
+/*  Writes what the encoder holds, refilling it from the session, until
+    both are empty (1) or the kernel takes no more (0, errno EAGAIN) or the
+    write fails (-1, errno).  No poller calls: the socket's thread runs it
+    too (direct_write). */
+static int write_out(zc_engine_t *e)
+{
+    for (;;) {
+        if (zc_encoder_empty(&e->encoder)) {
+            fill_encoder(e);
+            if (zc_encoder_empty(&e->encoder))
+                return 1;
+        }
+        struct iovec iov[4];
+        int n = zc_encoder_iov(&e->encoder, iov, 4);
+        /*  sendmsg, not writev: MSG_NOSIGNAL, since a direct write runs
+            on an application thread that may not ignore SIGPIPE. */
+        struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t) n};
+        ssize_t w = sendmsg(e->fd, &mh, MSG_NOSIGNAL);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EWOULDBLOCK)
+                errno = EAGAIN;
+            return errno == EAGAIN ? 0 : -1;
+        }
+        zc_encoder_advance(&e->encoder, (size_t) w);
+    }
+}
+
 /*  Writes as much as the kernel takes.  0, or -1 when the engine failed
     (and is destroyed). */
 static int do_write(zc_engine_t *e)
 {
     if (e->state == E_FAILED)
         return -1;
-    for (;;) {
-        if (zc_encoder_empty(&e->encoder)) {
-            fill_encoder(e);
-            if (zc_encoder_empty(&e->encoder)) {
-                set_pollout(e, 0);
-                return 0;
-            }
-        }
-        struct iovec iov[4];
-        int n = zc_encoder_iov(&e->encoder, iov, 4);
-        ssize_t w = writev(e->fd, iov, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                set_pollout(e, 1);
-                return 0;
-            }
-            engine_fail(e, 0, (uint32_t) errno);
-            return -1;
-        }
-        zc_encoder_advance(&e->encoder, (size_t) w);
+    int rc = write_out(e);
+    if (rc < 0) {
+        engine_fail(e, 0, (uint32_t) errno);
+        return -1;
     }
+    set_pollout(e, rc == 0);
+    return 0;
+}
+
+/*  direct.h: the socket's thread, holding the direct lock, writes what it
+    just sent.  Only from idle (nothing half-written, no POLLOUT armed); a
+    full kernel buffer or an error is left to the I/O thread, which the
+    caller then wakes and which meets the same condition again. */
+static int direct_write(void *arg)
+{
+    zc_engine_t *e = arg;
+    if (e->state != E_ACTIVE || e->pollout || !zc_encoder_empty(&e->encoder))
+        return ZC_DIRECT_BUSY;
+    e->output_idle = 0;
+    return write_out(e) == 1 ? ZC_DIRECT_DONE : ZC_DIRECT_PARTIAL;
 }
 
 /*  Queues one command frame for the peer.  Commands are small and rare:
@@ -197,6 +227,7 @@ static void send_ping(zc_engine_t *e)
 static void timer_event(void *arg, int id)
 {
     zc_engine_t *e = arg;
+    enter(e);
     switch (id) {
     case T_HANDSHAKE:
         if (e->state != E_ACTIVE)
@@ -215,7 +246,7 @@ static void timer_event(void *arg, int id)
     default:
         break;
     }
-    finish(e);
+    leave(e);
 }
 
 /*  Any complete frame is a sign of life. */
@@ -245,6 +276,16 @@ static int handshake_done(zc_engine_t *e)
         arm(e, T_HB_IVL, o->heartbeat_ivl);
     zc_session_engine_ready(e->session, e->mechanism->peer_identity,
                             e->mechanism->peer_identity_len);
+    /*  From now on the socket may write through us: take the pipe's lock
+        as every entry point would have (leave() lets it go). */
+    zc_pipe_t *p = e->session->pipe;
+    if (p && !p->peer_terminated) {
+        zc_direct_t *d = p->direct;
+        pthread_mutex_lock(&d->lock);
+        d->write = direct_write;
+        atomic_store_explicit(&d->target, e, memory_order_relaxed);
+        e->direct = d;
+    }
     e->output_idle = 0;
     return do_write(e);
 }
@@ -425,8 +466,9 @@ static void read_input(zc_engine_t *e);
 static void in_event(void *arg)
 {
     zc_engine_t *e = arg;
+    enter(e);
     read_input(e);
-    finish(e);
+    leave(e);
 }
 
 static void read_input(zc_engine_t *e)
@@ -491,8 +533,9 @@ static void read_input(zc_engine_t *e)
 
 static void out_event(void *arg)
 {
+    enter(arg);
     do_write(arg);
-    finish(arg);
+    leave(arg);
 }
 
 /*  --- life cycle -------------------------------------------------------------- */
@@ -551,8 +594,20 @@ fail:;
     return NULL;
 }
 
+static void engine_stop_direct(zc_engine_t *e)
+{
+    zc_direct_t *d = e->direct;
+    if (!d)
+        return;
+    pthread_mutex_lock(&d->lock);
+    atomic_store_explicit(&d->target, NULL, memory_order_relaxed);
+    pthread_mutex_unlock(&d->lock);
+    e->direct = NULL;
+}
+
 static void engine_destroy(zc_engine_t *e)
 {
+    engine_stop_direct(e);
     disarm(e, T_HANDSHAKE);
     disarm(e, T_HB_IVL);
     disarm(e, T_HB_TIMEOUT);
@@ -569,7 +624,7 @@ static void engine_destroy(zc_engine_t *e)
 }
 
 /*  The connection is over.  Only marks it: every entry point ends with
-    finish(), which hands the engine back to the session (who destroys it)
+    leave(), which hands the engine back to the session (who destroys it)
     once nothing on the stack uses it any more.
     protocol_error: the peer broke ZMTP, and `code` is the libzmq protocol
     error for HANDSHAKE_FAILED_PROTOCOL (0: libzmq reports none for it);
@@ -593,20 +648,41 @@ static void engine_fail(zc_engine_t *e, int protocol_error, uint32_t code)
                          code, e->session->child.endpoint);
 }
 
-static void finish(zc_engine_t *e)
+/*  Every entry point (poller events, timers, the session's calls) runs
+    between enter() and leave().  While the socket may write through us,
+    they hold the direct lock: output state and the pipe's read side are
+    then shared with the socket's thread (direct.h). */
+static void enter(zc_engine_t *e)
 {
-    if (e->state == E_FAILED)
+    if (e->direct)
+        pthread_mutex_lock(&e->direct->lock);
+}
+
+static void leave(zc_engine_t *e)
+{
+    int failed = e->state == E_FAILED;
+    int idle = e->state == E_ACTIVE && e->output_idle && zc_encoder_empty(&e->encoder);
+    zc_direct_t *d = e->direct;
+    if (d) {
+        if (failed) {
+            atomic_store_explicit(&d->target, NULL, memory_order_relaxed);
+            e->direct = NULL;
+        }
+        pthread_mutex_unlock(&d->lock);
+    }
+    if (failed)
         zc_session_engine_error(e->session, e->was_active, e->protocol_error);
-    else if (e->state == E_ACTIVE && e->output_idle && zc_encoder_empty(&e->encoder))
+    else if (idle)
         zc_session_engine_idle(e->session);     /*  a lingering session may end */
 }
 
 static void engine_restart_output(zc_engine_t *e)
 {
+    enter(e);
     e->output_idle = 0;
     if (e->state == E_ACTIVE)
         do_write(e);
-    finish(e);
+    leave(e);
 }
 
 static void resume_input(zc_engine_t *e)
@@ -645,8 +721,9 @@ static void resume_input(zc_engine_t *e)
 
 static void engine_restart_input(zc_engine_t *e)
 {
+    enter(e);
     resume_input(e);
-    finish(e);
+    leave(e);
 }
 
 static int engine_output_done(const zc_engine_t *e)
@@ -665,4 +742,5 @@ static const zc_engine_ops_t zmtp_ops = {
     .restart_input = engine_restart_input,
     .output_done = engine_output_done,
     .fd = engine_fd,
+    .stop_direct = engine_stop_direct,
 };

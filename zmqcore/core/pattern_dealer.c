@@ -16,7 +16,7 @@ void zc_pattern_probe(zc_socket_t *s, zc_pipe_t *p)
     }
     /*  Wake the peer now: a pipe may join during any call that reads
         commands, and only sends make the wake-up they leave behind. */
-    zc_mailbox_t **slot = p->wake_slot;
+    zc_wake_slot_t *slot = p->wake_slot;
     p->wake_slot = NULL;
     zc_pipe_flush(p);
     p->wake_slot = slot;

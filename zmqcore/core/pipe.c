@@ -8,6 +8,7 @@ typedef struct zc_pipe_pair {
     zc_pipe_t ends[2];
     zc_ypipe_t queues[2];   /*  queues[0]: a -> b, queues[1]: b -> a */
     zc_dbuffer_t *dbufs[2]; /*  the same directions when they conflate */
+    zc_direct_t direct;     /*  shared by both ends: see direct.h */
     atomic_int refs;        /*  ends not yet released */
 } zc_pipe_pair_t;
 
@@ -62,6 +63,8 @@ int zc_pipe_pair_new(zc_pipe_t **a, zc_pipe_t **b,
              a_hwm, b_hwm, a_id);
     init_end(eb, pair, ea, &pair->queues[0], &pair->queues[1], b_mailbox,
              b_hwm, a_hwm, b_id);
+    zc_direct_init(&pair->direct);
+    ea->direct = eb->direct = &pair->direct;
     atomic_init(&pair->refs, 2);
     *a = ea;
     *b = eb;
@@ -175,21 +178,23 @@ void zc_pipe_send_to_peer(zc_pipe_t *p, zc_command_type_t type, uint64_t arg)
     zc_mailbox_send(mb, &cmd);
 }
 
-void zc_pipe_wake_reader(zc_pipe_t *p)
+/*  Posts ACTIVATE_READ to the peer's owner; the syscall that signals it is
+    left in `slot` if there is one. */
+static void post_activate_read(zc_pipe_t *p, zc_wake_slot_t *slot)
 {
     zc_pipe_t *peer = p->peer;
     zc_mailbox_t *mb = atomic_load_explicit(&peer->mailbox, memory_order_acquire);
     if (!mb)
         return;
     zc_command_t cmd = {.type = ZC_CMD_ACTIVATE_READ, .pipe = peer, .pipe_id = peer->id};
-    if (!p->wake_slot) {
+    if (!slot) {
         zc_mailbox_send(mb, &cmd);
         return;
     }
     if (zc_mailbox_post(mb, &cmd) <= 0)
         return;
     /*  Leave the syscall to the owner; it holds a reference until then. */
-    zc_mailbox_t *prev = *p->wake_slot;
+    zc_mailbox_t *prev = slot->mailbox;
     if (prev == mb)
         return;
     if (prev) {
@@ -197,7 +202,26 @@ void zc_pipe_wake_reader(zc_pipe_t *p)
         zc_mailbox_unref(prev);
     }
     zc_mailbox_ref(mb);
-    *p->wake_slot = mb;
+    slot->mailbox = mb;
+}
+
+void zc_pipe_wake_reader(zc_pipe_t *p)
+{
+    zc_wake_slot_t *slot = p->wake_slot;
+    /*  One pipe per call may go direct: the usual request or reply. */
+    if (slot && slot->direct_ok && !slot->direct && zc_direct_available(p->direct)) {
+        slot->direct = p;
+        return;
+    }
+    post_activate_read(p, slot);
+}
+
+int zc_pipe_write_direct(zc_pipe_t *p)
+{
+    int rc = zc_direct_try_write(p->direct);
+    if (rc != ZC_DIRECT_DONE)
+        post_activate_read(p, p->wake_slot);
+    return rc != ZC_DIRECT_BUSY;
 }
 
 static void pair_release(zc_pipe_pair_t *pair)
@@ -206,6 +230,7 @@ static void pair_release(zc_pipe_pair_t *pair)
         return;
     zc_ypipe_destroy(&pair->queues[0]);
     zc_ypipe_destroy(&pair->queues[1]);
+    zc_direct_fini(&pair->direct);
     for (int i = 0; i < 2; i++) {
         zc_dbuffer_t *d = pair->dbufs[i];
         if (d) {

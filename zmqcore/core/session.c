@@ -412,16 +412,26 @@ static void on_pipe_command(void *owner, zc_pipe_t *p, const zc_command_t *cmd)
             zc_engine_restart_input(ss->engine);
         break;
     case ZC_CMD_HWM:
+        /*  Under the direct lock: a direct write reads lwm (direct.h). */
+        pthread_mutex_lock(&p->direct->lock);
         zc_pipe_set_hwms(p, cmd->arg >> 32, cmd->arg & 0xffffffffu);
+        pthread_mutex_unlock(&p->direct->lock);
         break;
     case ZC_CMD_HICCUP:
-        /*  The socket could not write its marker: stop dropping. */
+        /*  The socket could not write its marker: stop dropping.  (A
+            direct write reads the count too.) */
+        pthread_mutex_lock(&p->direct->lock);
         if (ss->hiccups_pending > 0)
             ss->hiccups_pending--;
+        pthread_mutex_unlock(&p->direct->lock);
         if (ss->engine)
             zc_engine_restart_output(ss->engine);
         break;
     case ZC_CMD_PIPE_TERM:
+        /*  The socket wrote its last: no more direct writes, and the
+            engine stops locking a pipe that may go below. */
+        if (ss->engine)
+            zc_engine_stop_direct(ss->engine);
         p->peer_terminated = 1;
         p->out_active = 0;
         /*  An accepted connection nobody reads any more ends once what the

@@ -83,7 +83,7 @@ void zc_socket_attach_pipe(zc_socket_t *s, zc_pipe_t *p, const char *endpoint)
     }
     p->set_index = s->npipes;
     s->pipes[s->npipes++] = p;
-    p->wake_slot = &s->deferred_wake;
+    p->wake_slot = &s->wake;
     if (endpoint && !p->endpoint)
         p->endpoint = strdup(endpoint);
     if (s->closing) {
@@ -105,6 +105,8 @@ void zc_socket_attach_pipe(zc_socket_t *s, zc_pipe_t *p, const char *endpoint)
 
 void zc_socket_detach_pipe(zc_socket_t *s, zc_pipe_t *p)
 {
+    if (s->wake.direct == p)
+        zc_socket_flush_wake(s);    /*  owed to this pipe: pay it first */
     s->pattern->xpipe_terminated(s, p);
     int i = p->set_index;
     s->npipes--;
@@ -230,8 +232,15 @@ static int run_op(zc_socket_t *s, xop_t op, zc_msg_t *msg, int timeout_ms)
             errno = ETERM;
             return -1;
         }
-        if (op(s, msg) == 0)
+        if (op(s, msg) == 0) {
+            /*  A receive that had to wait: the peer answers us
+                lock-step, and our next send may go straight to its
+                connection (direct.h).  (A send that waited found its peer
+                busy: no.) */
+            if (wait_ms != 0 && op == s->pattern->xrecv)
+                s->wake.direct_ok = 1;
             return 0;
+        }
         if (errno != EAGAIN)
             return -1;
         wait_ms = timeout_ms > 0 ? zc_ms_until(deadline) : timeout_ms;
@@ -663,6 +672,9 @@ int zc_poll(zc_pollitem_t *items, int n, long timeout_ms)
                     return -1;
                 }
                 items[i].revents = (short) (ev & items[i].events);
+                /*  Ready after a wait: see run_op. */
+                if (items[i].revents && !first)
+                    items[i].socket->wake.direct_ok = 1;
             } else {
                 short r = fds[i].revents;
                 if (r & POLLIN)
