@@ -61,12 +61,15 @@ void zc_body_cache_release(zc_body_cache_t *cache)
 }
 
 /*  Takes the smallest cached body with room for size and at most twice
-    that (a small message must not pin a huge body), or NULL. */
+    that (a small message must not pin a huge body), or NULL.  Among equals
+    the one put back last: free[] is kept in the order bodies came back, and
+    the newest is the likeliest still in the CPU's cache (the kernel copies
+    the next message into it). */
 static zc_msg_content_t *take(zc_body_cache_t *cache, size_t size)
 {
     pthread_mutex_lock(&cache->lock);
     int best = -1;
-    for (int i = 0; i < cache->n; i++) {
+    for (int i = cache->n - 1; i >= 0; i--) {
         size_t cap = cache->free[i]->capacity;
         if (cap >= size && cap / 2 <= size
             && (best < 0 || cap < cache->free[best]->capacity))
@@ -75,7 +78,9 @@ static zc_msg_content_t *take(zc_body_cache_t *cache, size_t size)
     zc_msg_content_t *c = NULL;
     if (best >= 0) {
         c = cache->free[best];
-        cache->free[best] = cache->free[--cache->n];
+        cache->n--;
+        for (int i = best; i < cache->n; i++)
+            cache->free[i] = cache->free[i + 1];
         cache->bytes -= c->capacity;
     }
     pthread_mutex_unlock(&cache->lock);
