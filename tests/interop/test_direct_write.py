@@ -110,24 +110,20 @@ def test_lockstep_with_libzmq_peer(zctx, lctx, tmp_path, transport, size, zmqcor
         peer.bind(ep)
         ours = _sock(zctx, zmqcore.REQ)
         ours.connect(peer.getsockopt(libzmq.LAST_ENDPOINT).decode())
-        t = threading.Thread(target=_echo, args=(peer, n))
-        t.start()
-        for i in range(n):
-            m = _payload(i, size)
-            ours.send(m)
-            assert ours.recv() == m
+        requester, echoer = ours, peer
     else:
         ours = _sock(zctx, zmqcore.REP)
         ours.bind(ep)
         peer = lctx.socket(libzmq.REQ)
         peer.rcvtimeo = peer.sndtimeo = TIMEOUT_MS
         peer.connect(ours.getsockopt(zmqcore.LAST_ENDPOINT))
-        t = threading.Thread(target=_echo, args=(ours, n))
-        t.start()
-        for i in range(n):
-            m = _payload(i, size)
-            peer.send(m)
-            assert peer.recv() == m
+        requester, echoer = peer, ours
+    t = threading.Thread(target=_echo, args=(echoer, n))
+    t.start()
+    for i in range(n):
+        m = _payload(i, size)
+        requester.send(m)
+        assert requester.recv() == m
     t.join(10)
     assert not t.is_alive()
     assert ours.get_stats()["direct_writes"] > 0
