@@ -48,14 +48,6 @@
     a large body), so one busy peer gets at most this many batches ahead. */
 #define ZC_ENGINE_READS_PER_EVENT 16
 
-/*  A tcp peer streaming large bodies back to back: the engine asks the
-    kernel not to wake it before this much more of the body is there
-    (SO_RCVLOWAT), so a 1 MiB body costs a few wake-ups instead of one per
-    64 KiB segment (each a cross-core wake-up on a busy machine).  Bodies
-    at least ZC_ENGINE_RCVLOWAT_MIN long count as large. */
-#define ZC_ENGINE_RCVLOWAT_MAX (256 * 1024)
-#define ZC_ENGINE_RCVLOWAT_MIN (64 * 1024)
-
 /*  Largest body the decoder allocates on the word of a frame header
     alone.  Bigger frames grow (doubling) as their bytes arrive, so a peer
     announcing a huge frame costs memory only for what it really sends,

@@ -88,10 +88,6 @@ void zc_decoder_fini(zc_decoder_t *d);
     (see the loop above).  *size is never 0. */
 void zc_decoder_get_buffer(zc_decoder_t *d, unsigned char **data, size_t *size);
 
-/*  Body bytes of the frame being received still to come; 0 between
-    frames (and while a header is incomplete). */
-uint64_t zc_decoder_body_left(const zc_decoder_t *d);
-
 /*  Feeds `size` bytes.  data may be the region get_buffer returned (bytes
     read in place are then not copied) or any other memory.
       1   a frame is complete: *consumed bytes of data were used (≤ size),

@@ -85,11 +85,6 @@ void zc_decoder_get_buffer(zc_decoder_t *d, unsigned char **data, size_t *size)
     *size = d->bufsize;
 }
 
-uint64_t zc_decoder_body_left(const zc_decoder_t *d)
-{
-    return d->state == ST_BODY ? d->body_size - d->body_have : 0;
-}
-
 static int fail(zc_decoder_t *d, int err)
 {
     if (d->msg_live)

@@ -53,13 +53,6 @@ struct zc_engine {
     zc_mechanism_t *mechanism;      /*  from the greeting until destroy */
     zc_direct_t *direct;            /*  the pipe's, while the socket may
                                        write through us (direct.h) */
-    /*  SO_RCVLOWAT for streamed large bodies (tune_rcvlowat). */
-    int is_tcp;                     /*  it works (not on ipc) */
-    int rcvlowat;                   /*  what it is set to (1: default) */
-    int large_done;                 /*  a large frame ended this event */
-    uint64_t streamed_frame;        /*  decoder.frames + 1 while the frame
-                                       in progress came right behind a
-                                       large one; 0 otherwise */
 };
 
 static void engine_fail(zc_engine_t *e, int protocol_error, uint32_t code);
@@ -413,8 +406,6 @@ static int decode_input(zc_engine_t *e)
             break;
         zc_msg_t msg = *zc_decoder_msg(&e->decoder);
         zc_decoder_msg_taken(&e->decoder);
-        if (zc_msg_size(&msg) >= ZC_ENGINE_RCVLOWAT_MIN)
-            e->large_done = 1;
         int r = process_frame(e, &msg);
         if (r <= 0)
             return r;
@@ -471,32 +462,6 @@ static int read_greeting(zc_engine_t *e)
 }
 
 static void read_input(zc_engine_t *e);
-
-/*  Before waiting for input.  A large body that came in right behind
-    another large one (in the same poller event: the peer streams) is read
-    in steps of ZC_ENGINE_RCVLOWAT_MAX, never more than it still owes (so
-    the wait always ends).  A body that arrived alone, as in request and
-    reply, is read as it comes: waiting for a step there would only add
-    its copy time to the message's latency. */
-static void tune_rcvlowat(zc_engine_t *e)
-{
-    if (!e->is_tcp)
-        return;
-    uint64_t left = zc_decoder_body_left(&e->decoder);
-    if (e->large_done && left > 0)
-        e->streamed_frame = e->decoder.frames + 1;
-    e->large_done = 0;
-    int want = 1;
-    /*  (Bytes read and not yet decoded, after a stop at the HWM, may hold
-        part of what the body owes: then the kernel may never get `left`.) */
-    if (e->streamed_frame == e->decoder.frames + 1 && e->in_left == 0
-        && left >= ZC_ENGINE_RCVLOWAT_MIN)
-        want = left < ZC_ENGINE_RCVLOWAT_MAX ? (int) left : ZC_ENGINE_RCVLOWAT_MAX;
-    if (want == e->rcvlowat)
-        return;
-    if (setsockopt(e->fd, SOL_SOCKET, SO_RCVLOWAT, &want, sizeof want) == 0)
-        e->rcvlowat = want;
-}
 
 static void in_event(void *arg)
 {
@@ -562,7 +527,6 @@ static void read_input(zc_engine_t *e)
         if ((size_t) n < size)
             break;      /*  the kernel had no more for now */
     }
-    tune_rcvlowat(e);
     if (e->state == E_ACTIVE)
         zc_session_flush(e->session);
 }
@@ -589,11 +553,6 @@ zc_engine_t *zc_engine_new(zc_session_t *ss, zc_poller_t *poller, int fd)
     e->poller = poller;
     e->fd = fd;
     e->state = E_GREETING;
-    e->rcvlowat = 1;
-    struct sockaddr_storage addr;
-    socklen_t addr_len = sizeof addr;
-    if (getsockname(fd, (struct sockaddr *) &addr, &addr_len) == 0)
-        e->is_tcp = addr.ss_family == AF_INET || addr.ss_family == AF_INET6;
     if (zc_decoder_init(&e->decoder, ZC_IN_BATCH_SIZE, ss->options.maxmsgsize) < 0)
         goto fail;
     e->decoder.cache = ss->socket->ctx->body_cache;
@@ -747,7 +706,6 @@ static void resume_input(zc_engine_t *e)
     zc_session_flush(e->session);
     if (rc == 0)
         return;
-    tune_rcvlowat(e);
     /*  The poller is level-triggered: what waits in the kernel is reported
         again once pollin is back. */
     if (!e->handle) {
