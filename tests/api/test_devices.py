@@ -20,6 +20,8 @@ import time
 
 import pytest
 
+from api.helpers import make_socket, term_bounded
+
 TIMEOUT_MS = 5000
 JOIN_S = 10.0
 
@@ -36,22 +38,9 @@ def devices(zmq):
 @pytest.fixture
 def make(ctx):
     def do(socket_type):
-        s = ctx.socket(socket_type)
-        s.rcvtimeo = TIMEOUT_MS
-        s.sndtimeo = TIMEOUT_MS
-        s.linger = 0
-        return s
+        return make_socket(ctx, socket_type, TIMEOUT_MS)
 
     return do
-
-
-def term_bounded(ctx, *own_sockets):
-    for s in own_sockets:
-        s.close(linger=0)
-    t = threading.Thread(target=ctx.term, daemon=True)
-    t.start()
-    t.join(JOIN_S)
-    assert not t.is_alive(), "ctx.term() hung"
 
 
 def join_device(dev):

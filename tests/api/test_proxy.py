@@ -27,8 +27,9 @@ import time
 
 import pytest
 
+from api.helpers import make_socket, term_bounded, transport_binder
+
 TIMEOUT_MS = 5000
-TEARDOWN_S = 10.0
 
 
 # --- helpers -------------------------------------------------------------------
@@ -42,30 +43,15 @@ def transport(request):
 @pytest.fixture
 def bind(transport, inproc, zmq):
     """``bind(sock)`` binds over the test's transport; returns the address."""
-
-    def do(sock):
-        if transport == "inproc":
-            ep = inproc()
-            sock.bind(ep)
-            return ep
-        sock.bind("tcp://127.0.0.1:*")
-        return sock.getsockopt(zmq.LAST_ENDPOINT).decode()
-
-    return do
+    return transport_binder(zmq, transport, inproc)
 
 
 @pytest.fixture
 def make(ctx):
-    """``make(type)``: a socket with bounded send/recv and linger 0."""
+    """``make(type, **attrs)``: a socket with bounded send/recv and linger 0."""
 
-    def do(socket_type, **opts):
-        s = ctx.socket(socket_type)
-        s.rcvtimeo = TIMEOUT_MS
-        s.sndtimeo = TIMEOUT_MS
-        s.linger = 0
-        for name, value in opts.items():
-            setattr(s, name, value)
-        return s
+    def do(socket_type, **attrs):
+        return make_socket(ctx, socket_type, TIMEOUT_MS, **attrs)
 
     return do
 
@@ -86,16 +72,6 @@ def proxy_target(zmq, fn, *socks):
                     s.close(linger=2000)
 
     return run
-
-
-def term_bounded(ctx, *own_sockets):
-    """Close the test's own sockets, then terminate ctx (bounded)."""
-    for s in own_sockets:
-        s.close(linger=0)
-    t = threading.Thread(target=ctx.term, daemon=True)
-    t.start()
-    t.join(TEARDOWN_S)
-    assert not t.is_alive(), "ctx.term() hung"
 
 
 def stats_of(frames):

@@ -61,6 +61,9 @@ import time
 
 import pytest
 
+from api.helpers import (fence, make_socket_opts, publish_then_collect, rebind,
+                         recv_poking, subscribe, sync, unsubscribe)
+
 TIMEOUT_MS = 5000
 DEADLINE = 10.0  # seconds any probing loop may take before the test fails
 
@@ -79,104 +82,6 @@ def rss_bytes():
 # helpers
 
 
-def _send_noblock(zmq, pub, msg):
-    """Send without blocking; an XPUB_NODROP publisher may say Again: that is fine."""
-    try:
-        if isinstance(msg, list):
-            pub.send_multipart(msg, zmq.NOBLOCK)
-        else:
-            pub.send(msg, zmq.NOBLOCK)
-    except zmq.Again:
-        pass
-
-
-def sync(zmq, pub, subs, topic=b"", timeout=DEADLINE):
-    """Return once every subscriber in ``subs`` gets what ``pub`` publishes on ``topic``.
-
-    Probes ``topic + b'~probe'`` until each subscriber has one, then sends a marker
-    and reads every subscriber up to it (nothing else may be there).
-    """
-    if not isinstance(subs, (list, tuple)):
-        subs = [subs]
-    probe = topic + b"~probe"
-    marker = topic + b"~sync-%d" % next(_counter)
-    pending = list(subs)
-    deadline = time.monotonic() + timeout
-    while pending:
-        _send_noblock(zmq, pub, probe)
-        # poll the first pending one with a wait, the others without
-        pending = [s for i, s in enumerate(pending) if not s.poll(20 if i == 0 else 0)]
-        assert time.monotonic() < deadline, (
-            "subscription %r never took effect (%d of %d subscribers silent)"
-            % (topic, len(pending), len(subs)))
-    pub.send(marker)
-    for s in subs:
-        while True:
-            got = s.recv_multipart()
-            if got == [marker]:
-                break
-            assert got == [probe], "unexpected message while syncing: %r" % (got[:3],)
-
-
-def fence(zmq, pub, sub):
-    """Return once everything ``sub`` subscribed/unsubscribed so far reached ``pub``.
-
-    A fresh subscription goes up behind the earlier ones; once it takes effect, they
-    have too. Works for SUB (subscribe()) and XSUB (send(b'\\x01...')).
-    """
-    topic = b"\xfefence-%d" % next(_counter)
-    subscribe(zmq, sub, topic)
-    sync(zmq, pub, sub, topic)
-    return topic
-
-
-def subscribe(zmq, s, topic):
-    if s.type == zmq.XSUB:
-        s.send(b"\x01" + topic)
-    else:
-        s.subscribe(topic)
-
-
-def unsubscribe(zmq, s, topic):
-    if s.type == zmq.XSUB:
-        s.send(b"\x00" + topic)
-    else:
-        s.unsubscribe(topic)
-
-
-def publish_then_collect(pub, sub, messages, end):
-    """Publish ``messages`` then ``end`` (which sub must match); return what sub got
-    before ``end`` (each as a list of frames)."""
-    for m in messages:
-        if isinstance(m, list):
-            pub.send_multipart(m)
-        else:
-            pub.send(m)
-    pub.send(end)
-    got = []
-    while True:
-        parts = sub.recv_multipart()
-        if parts == [end]:
-            return got
-        got.append(parts)
-
-
-def recv_poking(sock, *others, timeout=DEADLINE):
-    """recv_multipart() on ``sock`` while ``others`` keep processing commands.
-
-    libzmq does a socket's work in its application thread: an XPUB attaches a new
-    subscriber (and sends it the welcome message) and a SUB re-sends its
-    subscriptions after a reconnection only when its owner calls into it.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        for o in others:
-            o.poll(0)
-        if sock.poll(20):
-            return sock.recv_multipart()
-        assert time.monotonic() < deadline, "nothing arrived"
-
-
 def recv_notifications(xpub, n):
     return [xpub.recv() for _ in range(n)]
 
@@ -193,13 +98,7 @@ def mk(zmq, ctx):
     """``mk(type_name, **opts)`` -> a socket with timeouts, linger 0 and options set."""
 
     def make(type_name, **opts):
-        s = ctx.socket(getattr(zmq, type_name))
-        s.rcvtimeo = TIMEOUT_MS
-        s.sndtimeo = TIMEOUT_MS
-        s.linger = 0
-        for name, value in opts.items():
-            s.setsockopt(getattr(zmq, name.upper()), value)
-        return s
+        return make_socket_opts(zmq, ctx, getattr(zmq, type_name), TIMEOUT_MS, **opts)
 
     return make
 
@@ -1058,19 +957,6 @@ def test_twenty_subscribers_fan_out(zmq, mk, bind, transport):
         assert got == expected, "subscriber %d" % i
 
 
-def _rebind(zmq, sock, ep, deadline=5.0):
-    """Bind ``ep`` again; the old listener may take a moment to go."""
-    end = time.monotonic() + deadline
-    while True:
-        try:
-            sock.bind(ep)
-            return
-        except zmq.ZMQError as exc:
-            if exc.errno != zmq.EADDRINUSE or time.monotonic() > end:
-                raise
-            time.sleep(0.02)
-
-
 @pytest.mark.parametrize("transport", ["tcp", "ipc"])
 @pytest.mark.parametrize("sub_type", ["SUB", "XSUB"])
 @pytest.mark.parametrize("pub_type", ["PUB", "XPUB"])
@@ -1089,7 +975,7 @@ def test_resubscribe_when_publisher_restarts(zmq, mk, bind, transport, sub_type,
     for round_ in range(3):
         pub.close(linger=0)
         pub = mk(pub_type)
-        _rebind(zmq, pub, ep)
+        rebind(pub, ep)
         if pub_type == "XPUB":
             assert recv_poking(pub, sub) == [b"\x01a"], "round %d" % round_
         # the probes' wait loop lets the SUB do its work (re-sending)
@@ -1115,7 +1001,7 @@ def test_subscribe_while_publisher_is_away(zmq, mk, bind, monitor_socket):
     mon.recv_multipart()
     sub.subscribe(b"x")     # while nobody is there
     pub = mk("XPUB", xpub_verbose=1)
-    _rebind(zmq, pub, ep)
+    rebind(pub, ep)
     notes = recv_poking(pub, sub)
     while b"\x01a" not in notes or b"\x01x" not in notes:
         notes += recv_poking(pub, sub)
@@ -1141,7 +1027,7 @@ def test_subscription_made_while_resubscribing(zmq, mk, bind, monitor_socket, re
     mon.recv_multipart()
     pub.close(linger=0)
     pub = mk("XPUB", xpub_verbose=1)
-    _rebind(zmq, pub, ep)
+    rebind(pub, ep)
     assert mon.poll(TIMEOUT_MS), "the SUB never reconnected"
     mon.recv_multipart()
     # The event is sent just before the SUB's I/O thread finishes taking the new
@@ -1374,7 +1260,7 @@ def test_connecting_xpub_keeps_subscriptions_for_the_next_peer(zmq, mk, endpoint
     assert xpub.recv() == b"\x01old"
     a.close()
     b = mk("XSUB")
-    _rebind(zmq, b, ep)
+    rebind(b, ep)
     while True:
         b.send(b"\x01new")
         if xpub.poll(20):

@@ -34,17 +34,13 @@ import time
 
 import pytest
 
+from api.helpers import make_socket_opts, transport_binder
+
 TIMEOUT_MS = 5000
 
 
 def _make(zmq, ctx, t, **opts):
-    s = ctx.socket(t)
-    s.rcvtimeo = TIMEOUT_MS
-    s.sndtimeo = TIMEOUT_MS
-    s.linger = 0
-    for name, value in opts.items():
-        s.setsockopt(getattr(zmq, name), value)
-    return s
+    return make_socket_opts(zmq, ctx, t, TIMEOUT_MS, **opts)
 
 
 @pytest.fixture(params=["inproc", "tcp"])
@@ -55,16 +51,7 @@ def transport(request):
 @pytest.fixture
 def endpoint_of(zmq, transport, inproc):
     """``endpoint_of(binder)`` binds ``binder`` and returns the endpoint to connect to."""
-
-    def bind(sock):
-        if transport == "inproc":
-            ep = inproc()
-            sock.bind(ep)
-            return ep
-        sock.bind("tcp://127.0.0.1:*")
-        return sock.getsockopt(zmq.LAST_ENDPOINT).decode()
-
-    return bind
+    return transport_binder(zmq, transport, inproc)
 
 
 def _wait_in(waiting, binder, timeout=5.0):

@@ -32,6 +32,8 @@ import time
 
 import pytest
 
+from api.helpers import make_socket_opts, recv_bytes
+
 pytestmark = pytest.mark.timeout(30)
 
 TIMEOUT_MS = 5000
@@ -42,13 +44,7 @@ requires_linux = pytest.mark.skipif(
 
 
 def _stream(zmq, ctx, **opts):
-    s = ctx.socket(zmq.STREAM)
-    s.rcvtimeo = TIMEOUT_MS
-    s.sndtimeo = TIMEOUT_MS
-    s.linger = 0
-    for name, value in opts.items():
-        s.setsockopt(getattr(zmq, name), value)
-    return s
+    return make_socket_opts(zmq, ctx, zmq.STREAM, TIMEOUT_MS, **opts)
 
 
 def _bind(zmq, s, endpoint, transport):
@@ -82,17 +78,6 @@ def recv_exact(sock, n):
         chunk = sock.recv(n - len(buf))
         assert chunk, "connection closed after %d of %d bytes" % (len(buf), n)
         buf += chunk
-    return buf
-
-
-def recv_bytes(s, rid, n):
-    """n bytes of data from connection rid of STREAM s (reads may split them)."""
-    buf = b""
-    while len(buf) < n:
-        got_id, data = s.recv_multipart()
-        assert got_id == rid
-        assert data, "connection %r closed after %d of %d bytes" % (rid, len(buf), n)
-        buf += data
     return buf
 
 

@@ -45,6 +45,24 @@ COMPATIBLE = {
 requires_linux = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="ipc:// tests run on Linux only")
 
+# The usual test matrix: each transport, with each side binding in turn.
+TRANSPORTS = [
+    pytest.param("tcp", id="tcp"),
+    pytest.param("ipc", id="ipc", marks=requires_linux),
+]
+BINDERS = [
+    pytest.param(True, id="zmq-binds"),
+    pytest.param(False, id="libzmq-binds"),
+]
+
+
+def matrix(fn):
+    """Parametrize ``fn`` over ``transport`` (TRANSPORTS) and ``zmq_binds`` (BINDERS)."""
+    fn = pytest.mark.parametrize("zmq_binds", BINDERS)(fn)
+    fn = pytest.mark.parametrize("transport", TRANSPORTS)(fn)
+    return fn
+
+
 PROBE = b"\xfe-probe"
 SYNC = b"\xfe-sync"
 

@@ -22,7 +22,7 @@ Behaviour pinned (libzmq 4.3.5 passes all of it):
 
 import pytest
 
-from interop.helpers import Link, Scenario, concrete, requires_linux
+from interop.helpers import Link, Scenario, concrete, matrix
 
 # The socket pairs: (zmq-side type, libzmq-side type). Adding a pair is one line.
 SCENARIOS = [
@@ -38,15 +38,6 @@ SCENARIOS = [
     Scenario("SUB", "PUB"),
     Scenario("XPUB", "XSUB"),
     Scenario("XSUB", "XPUB"),
-]
-
-TRANSPORTS = [
-    pytest.param("tcp", id="tcp"),
-    pytest.param("ipc", id="ipc", marks=requires_linux),
-]
-BINDERS = [
-    pytest.param(True, id="zmq-binds"),
-    pytest.param(False, id="libzmq-binds"),
 ]
 
 BULK = 100_000
@@ -66,12 +57,6 @@ def make_link(zmq, ctx, lctx):
         return Link(zmq, ctx, lctx, scenario, zmq_binds)
 
     return make
-
-
-def matrix(fn):
-    fn = pytest.mark.parametrize("zmq_binds", BINDERS)(fn)
-    fn = pytest.mark.parametrize("transport", TRANSPORTS)(fn)
-    return fn
 
 
 def assert_same_messages(got, expected):

@@ -18,124 +18,29 @@ Behaviour pinned (action -> observable result):
   re-sent its subscriptions, reaches the libzmq XPUB once, in net effect.
 """
 
-import errno
-import itertools
+import functools
 import time
 
 import pytest
+import zmq as libzmq_constants  # pyzmq, for its constants only
 
-from interop.helpers import requires_linux
+from api import helpers as probes
+from api.helpers import publish_then_collect as collect
+from api.helpers import rebind
+from interop.helpers import TRANSPORTS, matrix
 
-TRANSPORTS = [
-    pytest.param("tcp", id="tcp"),
-    pytest.param("ipc", id="ipc", marks=requires_linux),
-]
-BINDERS = [
-    pytest.param(True, id="zmq-binds"),
-    pytest.param(False, id="libzmq-binds"),
-]
 TIMEOUT_MS = 5000
-DEADLINE = 10.0
 
-_counter = itertools.count()
-XSUB = 10           # socket type and option numbers are the same in both
-SUBSCRIBE, UNSUBSCRIBE, NOBLOCK = 6, 7, 1
+SUBSCRIBE, UNSUBSCRIBE = 6, 7  # the same numbers in both implementations
 
 
-def matrix(fn):
-    fn = pytest.mark.parametrize("zmq_binds", BINDERS)(fn)
-    fn = pytest.mark.parametrize("transport", TRANSPORTS)(fn)
-    return fn
-
-
-def _again(exc):
-    return getattr(exc, "errno", None) == errno.EAGAIN
-
-
-def subscribe(s, topic):
-    if int(s.type) == XSUB:
-        s.send(b"\x01" + topic)
-    else:
-        s.setsockopt(SUBSCRIBE, topic)
-
-
-def unsubscribe(s, topic):
-    if int(s.type) == XSUB:
-        s.send(b"\x00" + topic)
-    else:
-        s.setsockopt(UNSUBSCRIBE, topic)
-
-
-def sync(pub, subs, topic=b"", timeout=DEADLINE):
-    """Probe ``topic`` until every subscriber has a probe, then a marker; read every
-    subscriber up to it. Afterwards the subscriptions are in force."""
-    if not isinstance(subs, (list, tuple)):
-        subs = [subs]
-    probe = topic + b"~probe"
-    marker = topic + b"~sync-%d" % next(_counter)
-    pending = list(subs)
-    deadline = time.monotonic() + timeout
-    while pending:
-        try:
-            pub.send(probe, NOBLOCK)
-        except Exception as exc:
-            if not _again(exc):
-                raise
-        pending = [s for i, s in enumerate(pending) if not s.poll(20 if i == 0 else 0)]
-        assert time.monotonic() < deadline, "subscription %r never took effect" % topic
-    pub.send(marker)
-    for s in subs:
-        while True:
-            got = s.recv_multipart()
-            if got == [marker]:
-                break
-            assert got == [probe], "unexpected message while syncing: %r" % (got[:3],)
-
-
-def fence(pub, sub):
-    """Return once sub's earlier (un)subscriptions have reached pub."""
-    topic = b"\xfefence-%d" % next(_counter)
-    subscribe(sub, topic)
-    sync(pub, sub, topic)
-    return topic
-
-
-def collect(pub, sub, messages, end):
-    """Publish ``messages`` then ``end`` (which sub matches); what sub got before it."""
-    for m in messages:
-        pub.send(m)
-    pub.send(end)
-    got = []
-    while True:
-        parts = sub.recv_multipart()
-        if parts == [end]:
-            return got
-        got.append(parts)
-
-
-def recv_poking(sock, *others, timeout=DEADLINE):
-    """recv on ``sock`` while ``others`` process their commands (libzmq does a
-    socket's work -- attaching a subscriber, re-sending subscriptions after a
-    reconnection -- in the application thread, when it is called)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        for o in others:
-            o.poll(0)
-        if sock.poll(20):
-            return sock.recv()
-        assert time.monotonic() < deadline, "nothing arrived"
-
-
-def _rebind(sock, ep, deadline=5.0):
-    end = time.monotonic() + deadline
-    while True:
-        try:
-            sock.bind(ep)
-            return
-        except Exception as exc:
-            if getattr(exc, "errno", None) != errno.EADDRINUSE or time.monotonic() > end:
-                raise
-            time.sleep(0.02)
+# Socket type and option numbers are the same in both implementations, so pyzmq's
+# constants serve for sockets of either side.
+subscribe = functools.partial(probes.subscribe, libzmq_constants)
+unsubscribe = functools.partial(probes.unsubscribe, libzmq_constants)
+sync = functools.partial(probes.sync, libzmq_constants)
+fence = functools.partial(probes.fence, libzmq_constants)
+recv_poking = functools.partial(probes.recv_poking, multipart=False)
 
 
 @pytest.fixture
@@ -368,7 +273,7 @@ def test_resubscribe_after_publisher_restart(make, endpoint, transport, sub_type
     for round_ in range(3):
         pub.close(linger=0)
         pub = make(publisher, pub_type)
-        _rebind(pub, ep)
+        rebind(pub, ep)
         if pub_type == "XPUB":
             notes = sorted(recv_poking(pub, sub) for _ in range(2))
             assert notes == [b"\x01\x00bin", b"\x01a"], "round %d" % round_
@@ -393,7 +298,7 @@ def test_subscription_made_while_libzmq_publisher_is_away(make, endpoint, monito
     mon.recv_multipart()
     sub.subscribe(b"x")
     pub = make("lib", "XPUB", xpub_verbose=1)
-    _rebind(pub, ep)
+    rebind(pub, ep)
     notes = [recv_poking(pub, sub)]
     while b"\x01a" not in notes or b"\x01x" not in notes:
         notes.append(recv_poking(pub, sub))
@@ -420,7 +325,7 @@ def test_subscription_made_while_resubscribing_to_libzmq(make, endpoint, monitor
     mon.recv_multipart()
     pub.close(linger=0)
     pub = make("lib", "XPUB", xpub_verbose=1)
-    _rebind(pub, ep)
+    rebind(pub, ep)
     assert mon.poll(TIMEOUT_MS), "the SUB never reconnected"
     mon.recv_multipart()
     time.sleep(0.05)        # let the SUB's I/O thread finish taking the connection

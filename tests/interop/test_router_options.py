@@ -16,26 +16,12 @@ import time
 
 import pytest
 
-from interop.helpers import IO_TIMEOUT_MS, requires_linux
-
-TRANSPORTS = [
-    pytest.param("tcp", id="tcp"),
-    pytest.param("ipc", id="ipc", marks=requires_linux),
-]
-BINDERS = [
-    pytest.param(True, id="zmq-binds"),
-    pytest.param(False, id="libzmq-binds"),
-]
-
+from api.helpers import make_socket_opts
+from interop.helpers import BINDERS, IO_TIMEOUT_MS, TRANSPORTS
 
 def _sock(module, context, type_name, **opts):
-    s = context.socket(getattr(module, type_name))
-    s.rcvtimeo = IO_TIMEOUT_MS
-    s.sndtimeo = IO_TIMEOUT_MS
-    s.linger = 0
-    for name, value in opts.items():
-        s.setsockopt(getattr(module, name), value)
-    return s
+    return make_socket_opts(module, context, getattr(module, type_name), IO_TIMEOUT_MS,
+                            **opts)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import time
 import pytest
 import zmq as libzmq_module  # the reference peer; its constants are libzmq's numbers
 
+from api.helpers import make_socket, recv_bytes
 from interop.helpers import requires_linux
 
 pytestmark = pytest.mark.timeout(30)
@@ -23,21 +24,7 @@ TIMEOUT_MS = 5000
 
 
 def _stream(module, context):
-    s = context.socket(module.STREAM)
-    s.rcvtimeo = TIMEOUT_MS
-    s.sndtimeo = TIMEOUT_MS
-    s.linger = 0
-    return s
-
-
-def recv_bytes(s, rid, n):
-    buf = b""
-    while len(buf) < n:
-        got_id, data = s.recv_multipart()
-        assert got_id == rid
-        assert data, "connection closed after %d of %d bytes" % (len(buf), n)
-        buf += data
-    return buf
+    return make_socket(context, module.STREAM, TIMEOUT_MS)
 
 
 def wait_close_note(closer, other, other_id):

@@ -34,6 +34,7 @@ import time
 
 import pytest
 
+from api.helpers import publish_then_collect
 from wire.zmtp import (Closed, RawPeer, RawServer, command, frame, greeting, message,
                        ready, rss_bytes)
 
@@ -137,15 +138,7 @@ def raw_sync(zmq, pub, peer, topic, timeout=DEADLINE):
 
 def raw_collect(pub, peer, messages, end):
     """Publish ``messages`` then ``end``; what the raw peer got before ``end``."""
-    for m in messages:
-        pub.send(m)
-    pub.send(end)
-    got = []
-    while True:
-        parts = peer.recv_message()
-        if parts == [end]:
-            return got
-        got.append(parts)
+    return publish_then_collect(pub, peer, messages, end, recv=peer.recv_message)
 
 
 # ---------------------------------------------------------------------------
