@@ -34,9 +34,14 @@ int zc_pattern_fq_recv(zc_socket_t *s, zc_msg_t *msg, zc_pipe_t **from);
 int zc_subscription_msg(zc_msg_t *m, int subscribe, const void *prefix, size_t len);
 
 /*  Routing ids (ROUTER, STREAM).  The identified pipe with this id, or
-    NULL (a linear scan: fine for the peer counts seen so far). */
+    NULL (a hash lookup in s->ids). */
 zc_pipe_t *zc_pattern_find_by_id(zc_socket_t *s, const unsigned char *id, size_t len);
-/*  Gives p a generated id: 0x00 + a 32-bit counter from a random start. */
+/*  Makes p routable by its id (identified), or no longer.  0, or -1
+    ENOMEM (p stays unidentified). */
+int zc_pattern_identify(zc_socket_t *s, zc_pipe_t *p);
+void zc_pattern_unidentify(zc_socket_t *s, zc_pipe_t *p);
+/*  Gives p a generated id: 0x00 + a 32-bit counter from a random start
+    (an identified p is then routed by the new one). */
 void zc_pattern_generate_id(zc_socket_t *s, zc_pipe_t *p);
 /*  A received message is shown behind its peer's id: *msg (the data) is
     kept in s->prefetched and *msg becomes the id, flagged MORE.  0, or -1

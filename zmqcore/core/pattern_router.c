@@ -67,8 +67,7 @@ static int identify(zc_socket_t *s, zc_pipe_t *p)
             hand_over(s, holder);
         }
     }
-    p->identified = 1;
-    return 1;
+    return zc_pattern_identify(s, p) < 0 ? -1 : 1;
 }
 
 static int router_attach(zc_socket_t *s, zc_pipe_t *p)
@@ -79,7 +78,7 @@ static int router_attach(zc_socket_t *s, zc_pipe_t *p)
     if (rc < 0)
         return -1;
     if (rc == 1 && zc_fq_attach(&s->fq, p) < 0) {
-        p->identified = 0;
+        zc_pattern_unidentify(s, p);
         return -1;
     }
     return 0;
@@ -103,7 +102,7 @@ static void router_terminated(zc_socket_t *s, zc_pipe_t *p)
         s->out_pipe = NULL;     /*  the rest of that message is dropped */
     if (s->term_after_in == p)
         s->term_after_in = NULL;
-    p->identified = 0;
+    zc_pattern_unidentify(s, p);
 }
 
 static int router_send(zc_socket_t *s, zc_msg_t *msg)

@@ -41,7 +41,10 @@ static int stream_attach(zc_socket_t *s, zc_pipe_t *p)
     }
     if (zc_fq_attach(&s->fq, p) < 0)
         return -1;
-    p->identified = 1;
+    if (zc_pattern_identify(s, p) < 0) {
+        zc_fq_terminated(&s->fq, p);
+        return -1;
+    }
     return 0;
 }
 
@@ -55,7 +58,7 @@ static void stream_terminated(zc_socket_t *s, zc_pipe_t *p)
     zc_fq_terminated(&s->fq, p);
     if (s->out_pipe == p)
         s->out_pipe = NULL;     /*  the data part is dropped */
-    p->identified = 0;
+    zc_pattern_unidentify(s, p);
 }
 
 static int stream_send(zc_socket_t *s, zc_msg_t *msg)

@@ -63,18 +63,51 @@ int zc_subscription_msg(zc_msg_t *m, int subscribe, const void *prefix, size_t l
     return 0;
 }
 
+typedef struct {
+    const unsigned char *id;
+    size_t len;
+} id_key_t;
+
+static int id_matches(const void *elem, const void *key)
+{
+    const zc_pipe_t *p = elem;
+    const id_key_t *k = key;
+    return p->routing_id_len == k->len && memcmp(p->routing_id, k->id, k->len) == 0;
+}
+
+static uint64_t id_hash(const zc_pipe_t *p)
+{
+    return zc_hash_bytes(p->routing_id, p->routing_id_len);
+}
+
 zc_pipe_t *zc_pattern_find_by_id(zc_socket_t *s, const unsigned char *id, size_t len)
 {
-    for (int i = 0; i < s->npipes; i++) {
-        zc_pipe_t *p = s->pipes[i];
-        if (p->identified && p->routing_id_len == len && memcmp(p->routing_id, id, len) == 0)
-            return p;
-    }
-    return NULL;
+    id_key_t key = {id, len};
+    return zc_hashset_find(&s->ids, zc_hash_bytes(id, len), id_matches, &key);
+}
+
+int zc_pattern_identify(zc_socket_t *s, zc_pipe_t *p)
+{
+    if (p->identified)
+        return 0;
+    if (zc_hashset_insert(&s->ids, p, id_hash(p)) < 0)
+        return -1;
+    p->identified = 1;
+    return 0;
+}
+
+void zc_pattern_unidentify(zc_socket_t *s, zc_pipe_t *p)
+{
+    if (!p->identified)
+        return;
+    zc_hashset_remove(&s->ids, p, id_hash(p));
+    p->identified = 0;
 }
 
 void zc_pattern_generate_id(zc_socket_t *s, zc_pipe_t *p)
 {
+    int was = p->identified;
+    zc_pattern_unidentify(s, p);
     if (s->next_rid == 0)
         s->next_rid = (uint32_t) rand() | 1u;
     uint32_t n = s->next_rid++;
@@ -84,6 +117,10 @@ void zc_pattern_generate_id(zc_socket_t *s, zc_pipe_t *p)
     p->routing_id[3] = (unsigned char) (n >> 8);
     p->routing_id[4] = (unsigned char) n;
     p->routing_id_len = 5;
+    /*  Re-entered under the new id; a lost entry (ENOMEM) leaves the pipe
+        unroutable, which is what its owner wants of it anyway (handover). */
+    if (was)
+        zc_pattern_identify(s, p);
 }
 
 int zc_pattern_prefetch_behind_id(zc_socket_t *s, zc_msg_t *msg, const zc_pipe_t *from)

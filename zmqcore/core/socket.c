@@ -31,6 +31,8 @@ zc_socket_t *zc_socket_new(zc_ctx_t *ctx, int type)
     }
     s->ctx = ctx;
     s->pattern = pattern;
+    zc_hashset_init(&s->pipe_set);
+    zc_hashset_init(&s->ids);
     zc_options_init(&s->options, type);
     pthread_mutex_init(&s->monitor_lock, NULL);
     zc_lb_init(&s->lb);
@@ -61,12 +63,10 @@ zc_socket_t *zc_socket_new(zc_ctx_t *ctx, int type)
 
 static zc_pipe_t *find_pipe(zc_socket_t *s, const zc_command_t *cmd)
 {
-    /*  Compare addresses first: the command's pipe may be freed memory,
+    /*  Look the address up first: the command's pipe may be freed memory,
         and only a pipe we hold may be dereferenced. */
-    for (int i = 0; i < s->npipes; i++)
-        if (s->pipes[i] == cmd->pipe)
-            return s->pipes[i]->id == cmd->pipe_id ? s->pipes[i] : NULL;
-    return NULL;
+    zc_pipe_t *p = zc_hashset_find(&s->pipe_set, zc_hash_ptr(cmd->pipe), NULL, cmd->pipe);
+    return p && p->id == cmd->pipe_id ? p : NULL;
 }
 
 void zc_socket_attach_pipe(zc_socket_t *s, zc_pipe_t *p, const char *endpoint)
@@ -80,6 +80,10 @@ void zc_socket_attach_pipe(zc_socket_t *s, zc_pipe_t *p, const char *endpoint)
         }
         s->pipes = np;
         s->cap = ncap;
+    }
+    if (zc_hashset_insert(&s->pipe_set, p, zc_hash_ptr(p)) < 0) {
+        zc_pipe_terminate(p);
+        return;
     }
     p->set_index = s->npipes;
     s->pipes[s->npipes++] = p;
@@ -97,6 +101,7 @@ void zc_socket_attach_pipe(zc_socket_t *s, zc_pipe_t *p, const char *endpoint)
         s->npipes--;
         s->pipes[p->set_index] = s->pipes[s->npipes];
         s->pipes[p->set_index]->set_index = p->set_index;
+        zc_hashset_remove(&s->pipe_set, p, zc_hash_ptr(p));
         free(p->endpoint);
         p->endpoint = NULL;
         zc_pipe_terminate(p);
@@ -112,6 +117,7 @@ void zc_socket_detach_pipe(zc_socket_t *s, zc_pipe_t *p)
     s->npipes--;
     s->pipes[i] = s->pipes[s->npipes];
     s->pipes[i]->set_index = i;
+    zc_hashset_remove(&s->pipe_set, p, zc_hash_ptr(p));
     free(p->endpoint);
     p->endpoint = NULL;
     zc_pipe_terminate(p);
@@ -509,6 +515,8 @@ static void socket_free(zc_socket_t *s)
     if (s->pattern->xdestroy)
         s->pattern->xdestroy(s);
     free(s->pipes);
+    zc_hashset_fini(&s->pipe_set);
+    zc_hashset_fini(&s->ids);
     free(s->children);
     zc_lb_destroy(&s->lb);
     zc_fq_destroy(&s->fq);
