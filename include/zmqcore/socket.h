@@ -16,7 +16,7 @@
 
 #include <pthread.h>
 
-#include "zmqcore/hashset.h"
+#include "zmqcore/hashmap.h"
 #include "zmqcore/child.h"
 #include "zmqcore/ctx.h"
 #include "zmqcore/err.h"
@@ -94,8 +94,8 @@ struct zc_socket {
 
     zc_pipe_t **pipes;      /*  every attached pipe, for commands and close */
     int npipes, cap;
-    zc_hashset_t pipe_set;  /*  the same pipes, by address (commands) */
-    zc_hashset_t ids;       /*  ROUTER, STREAM: identified pipes, by
+    zc_hashmap_t pipe_map;  /*  the same pipes, by address (commands) */
+    zc_hashmap_t ids;       /*  ROUTER, STREAM: identified pipes, by
                                routing id (patterns.c) */
 
     /*  Pattern state; a pattern uses what it needs. */

@@ -1,6 +1,6 @@
 /*  I/O thread: a pthread turning the poller loop.  See io_thread.h. */
 #include "zmqcore/io_thread.h"
-#include "zmqcore/ptrmap.h"
+#include "zmqcore/hashmap.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -19,7 +19,7 @@ struct zc_io_thread {
     pthread_t thread;
     int state;                      /*  IO_*; owner thread only */
     int stopping;                   /*  io thread only: STOP received */
-    zc_ptrmap_t pipes;              /*  io thread only: zc_pipe_t* ->
+    zc_hashmap_t pipes;             /*  io thread only: zc_pipe_t* ->
                                         zc_pipe_owner_t* */
 };
 
@@ -43,7 +43,7 @@ static void mailbox_in_event(void *arg)
             if (cmd.pipe) {
                 /*  Only an end still registered is dereferenced; the id
                     tells a reused address from the end the command meant. */
-                zc_pipe_owner_t *o = zc_ptrmap_get(&t->pipes, cmd.pipe);
+                zc_pipe_owner_t *o = zc_hashmap_get(&t->pipes, zc_hash_ptr(cmd.pipe), NULL, cmd.pipe);
                 if (o && cmd.pipe->id == cmd.pipe_id)
                     o->on_command(o->owner, cmd.pipe, &cmd);
             }
@@ -152,7 +152,7 @@ void zc_io_thread_destroy(zc_io_thread_t *t)
     zc_poller_rm_fd(t->poller, t->mailbox_handle);
     zc_poller_destroy(t->poller);
     zc_mailbox_unref(t->mailbox);
-    zc_ptrmap_fini(&t->pipes);
+    zc_hashmap_fini(&t->pipes);
     free(t);
 }
 
@@ -173,12 +173,12 @@ int zc_io_thread_load(const zc_io_thread_t *t)
 
 int zc_io_thread_add_pipe(zc_io_thread_t *t, zc_pipe_t *p, zc_pipe_owner_t *owner)
 {
-    return zc_ptrmap_put(&t->pipes, p, owner);
+    return zc_hashmap_put(&t->pipes, p, owner, zc_hash_ptr(p));
 }
 
 void zc_io_thread_remove_pipe(zc_io_thread_t *t, zc_pipe_t *p)
 {
-    zc_ptrmap_del(&t->pipes, p);
+    zc_hashmap_del(&t->pipes, p, zc_hash_ptr(p));
 }
 
 int zc_io_thread_call(zc_io_thread_t *t, void (*fn)(void *), void *arg)

@@ -83,14 +83,14 @@ static uint64_t id_hash(const zc_pipe_t *p)
 zc_pipe_t *zc_pattern_find_by_id(zc_socket_t *s, const unsigned char *id, size_t len)
 {
     id_key_t key = {id, len};
-    return zc_hashset_find(&s->ids, zc_hash_bytes(id, len), id_matches, &key);
+    return zc_hashmap_get(&s->ids, zc_hash_bytes(id, len), id_matches, &key);
 }
 
 int zc_pattern_identify(zc_socket_t *s, zc_pipe_t *p)
 {
     if (p->identified)
         return 0;
-    if (zc_hashset_insert(&s->ids, p, id_hash(p)) < 0)
+    if (zc_hashmap_put(&s->ids, p, p, id_hash(p)) < 0)
         return -1;
     p->identified = 1;
     return 0;
@@ -100,7 +100,7 @@ void zc_pattern_unidentify(zc_socket_t *s, zc_pipe_t *p)
 {
     if (!p->identified)
         return;
-    zc_hashset_remove(&s->ids, p, id_hash(p));
+    zc_hashmap_del(&s->ids, p, id_hash(p));
     p->identified = 0;
 }
 

@@ -31,8 +31,8 @@ zc_socket_t *zc_socket_new(zc_ctx_t *ctx, int type)
     }
     s->ctx = ctx;
     s->pattern = pattern;
-    zc_hashset_init(&s->pipe_set);
-    zc_hashset_init(&s->ids);
+    zc_hashmap_init(&s->pipe_map);
+    zc_hashmap_init(&s->ids);
     zc_options_init(&s->options, type);
     pthread_mutex_init(&s->monitor_lock, NULL);
     zc_lb_init(&s->lb);
@@ -65,7 +65,7 @@ static zc_pipe_t *find_pipe(zc_socket_t *s, const zc_command_t *cmd)
 {
     /*  Look the address up first: the command's pipe may be freed memory,
         and only a pipe we hold may be dereferenced. */
-    zc_pipe_t *p = zc_hashset_find(&s->pipe_set, zc_hash_ptr(cmd->pipe), NULL, cmd->pipe);
+    zc_pipe_t *p = zc_hashmap_get(&s->pipe_map, zc_hash_ptr(cmd->pipe), NULL, cmd->pipe);
     return p && p->id == cmd->pipe_id ? p : NULL;
 }
 
@@ -81,7 +81,7 @@ void zc_socket_attach_pipe(zc_socket_t *s, zc_pipe_t *p, const char *endpoint)
         s->pipes = np;
         s->cap = ncap;
     }
-    if (zc_hashset_insert(&s->pipe_set, p, zc_hash_ptr(p)) < 0) {
+    if (zc_hashmap_put(&s->pipe_map, p, p, zc_hash_ptr(p)) < 0) {
         zc_pipe_terminate(p);
         return;
     }
@@ -101,7 +101,7 @@ void zc_socket_attach_pipe(zc_socket_t *s, zc_pipe_t *p, const char *endpoint)
         s->npipes--;
         s->pipes[p->set_index] = s->pipes[s->npipes];
         s->pipes[p->set_index]->set_index = p->set_index;
-        zc_hashset_remove(&s->pipe_set, p, zc_hash_ptr(p));
+        zc_hashmap_del(&s->pipe_map, p, zc_hash_ptr(p));
         free(p->endpoint);
         p->endpoint = NULL;
         zc_pipe_terminate(p);
@@ -117,7 +117,7 @@ void zc_socket_detach_pipe(zc_socket_t *s, zc_pipe_t *p)
     s->npipes--;
     s->pipes[i] = s->pipes[s->npipes];
     s->pipes[i]->set_index = i;
-    zc_hashset_remove(&s->pipe_set, p, zc_hash_ptr(p));
+    zc_hashmap_del(&s->pipe_map, p, zc_hash_ptr(p));
     free(p->endpoint);
     p->endpoint = NULL;
     zc_pipe_terminate(p);
@@ -515,8 +515,8 @@ static void socket_free(zc_socket_t *s)
     if (s->pattern->xdestroy)
         s->pattern->xdestroy(s);
     free(s->pipes);
-    zc_hashset_fini(&s->pipe_set);
-    zc_hashset_fini(&s->ids);
+    zc_hashmap_fini(&s->pipe_map);
+    zc_hashmap_fini(&s->ids);
     free(s->children);
     zc_lb_destroy(&s->lb);
     zc_fq_destroy(&s->fq);
