@@ -299,3 +299,39 @@ def test_concurrent_lockstep_clients_and_bursts(zctx):
     srv.join(30)
     assert not errors, errors
     assert not srv.is_alive()
+
+
+def test_proxy_forwards_lockstep_traffic_directly(zctx, lctx):
+    """A request through a proxy (libzmq client and worker, zmqcore proxy):
+    after each wait, the proxy writes the message it forwards itself."""
+    fe = _sock(zctx, zmqcore.ROUTER)
+    fe.bind("tcp://127.0.0.1:*")
+    be = _sock(zctx, zmqcore.DEALER)
+    be.bind("tcp://127.0.0.1:*")
+    ctl_in = _sock(zctx, zmqcore.PAIR)
+    ctl_in.bind("inproc://proxy-ctl")
+    ctl_out = _sock(zctx, zmqcore.PAIR)
+    ctl_out.connect("inproc://proxy-ctl")
+    t = threading.Thread(target=zmqcore.proxy_steerable, args=(fe, be, None, ctl_in))
+    t.start()
+    client = lctx.socket(libzmq.REQ)
+    worker = lctx.socket(libzmq.REP)
+    for s in (client, worker):
+        s.rcvtimeo = s.sndtimeo = TIMEOUT_MS
+    client.connect(fe.getsockopt(zmqcore.LAST_ENDPOINT))
+    worker.connect(be.getsockopt(zmqcore.LAST_ENDPOINT))
+    n = 100
+    w = threading.Thread(target=_echo, args=(worker, n))
+    w.start()
+    for i in range(n):
+        m = _payload(i, 100)
+        client.send(m)
+        assert client.recv() == m
+    w.join(10)
+    ctl_out.send(b"TERMINATE")
+    t.join(10)
+    assert not t.is_alive()
+    assert fe.get_stats()["direct_writes"] > 0      # replies to the client
+    assert be.get_stats()["direct_writes"] > 0      # requests to the worker
+    client.close(linger=0)
+    worker.close(linger=0)
