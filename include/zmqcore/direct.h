@@ -6,8 +6,8 @@
     hops per message on a request/reply path (sender -> I/O thread ->
     kernel).  When the connection's engine is idle (nothing half-written,
     no POLLOUT armed), the sender may instead take the engine's output for
-    the moment and write itself: one hop fewer, which is most of the
-    latency on a quiet machine.  Batching is kept where it pays: a socket
+    the moment and write itself: one hop fewer (pinned tcp REQ/REP: 6
+    syscalls and 2 context switches per message instead of 9 and 3).  Batching is kept where it pays: a socket
     writes directly only when its last receive (or poll) had to wait, i.e.
     it runs request/reply lock-step; a socket streaming sends wakes the I/O
     thread as before, and that thread batches the queue into few writes.

@@ -70,6 +70,18 @@ static inline void zc_msg_init(zc_msg_t *m)
     m->flags = 0;
 }
 
+/*  *m becomes a SHARED part of `size` bytes over content block c (data
+    just past its header), holding c's one reference. */
+static inline void zc_msg_init_content(zc_msg_t *m, zc_msg_content_t *c, size_t size)
+{
+    atomic_init(&c->refs, 1);
+    m->u.ref.content = c;
+    m->u.ref.data = c->data;
+    m->size = size;
+    m->kind = ZC_MSG_SHARED;
+    m->flags = 0;
+}
+
 /*  A part with room for `size` bytes (uninitialised).  0 or -1 (ENOMEM). */
 int zc_msg_init_size_slow(zc_msg_t *m, size_t size);
 static inline int zc_msg_init_size(zc_msg_t *m, size_t size)

@@ -164,6 +164,15 @@ int zc_socket_disconnect(zc_socket_t *s, const char *endpoint);
     -1 with errno: EAGAIN, ETERM, EINTR (check signals, call again), ENOTSUP, EFSM. */
 int zc_socket_send(zc_socket_t *s, zc_msg_t *msg, int flags, int timeout_ms);
 
+/*  The socket had to wait for input (a blocking receive, a poll or the
+    proxy's sleep), so its peers answer it lock-step: its next send may go
+    straight to an idle connection (direct.h).  Once per wait: a burst of
+    sends after it is left to the I/O thread to batch. */
+static inline void zc_socket_waited(zc_socket_t *s)
+{
+    s->wake.direct_ok = 1;
+}
+
 /*  1 if a send left a wake-up (or a direct write) to make. */
 static inline int zc_socket_wake_pending(const zc_socket_t *s)
 {
@@ -180,8 +189,7 @@ static inline void zc_socket_flush_wake(zc_socket_t *s)
     zc_pipe_t *p = s->wake.direct;
     if (p) {
         s->wake.direct = NULL;
-        /*  Once per wait: a burst of sends after it is left to batch. */
-        s->wake.direct_ok = 0;
+        s->wake.direct_ok = 0;      /*  once per wait (zc_socket_waited) */
         s->stats.direct_writes += (uint64_t) zc_pipe_write_direct(p);
     }
     zc_mailbox_t *mb = s->wake.mailbox;

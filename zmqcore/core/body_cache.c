@@ -100,12 +100,7 @@ int zc_msg_init_size_cached(zc_msg_t *m, size_t size, zc_body_cache_t *cache)
         atomic_fetch_add_explicit(&cache->refs, 1, memory_order_relaxed);
         return 0;
     }
-    atomic_init(&c->refs, 1);
-    m->u.ref.content = c;
-    m->u.ref.data = c->data;
-    m->size = size;
-    m->kind = ZC_MSG_SHARED;
-    m->flags = 0;
+    zc_msg_init_content(m, c, size);
     return 0;
 }
 

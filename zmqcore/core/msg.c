@@ -19,17 +19,12 @@ int zc_msg_init_size_slow(zc_msg_t *m, size_t size)
         errno = ENOMEM;
         return -1;
     }
-    atomic_init(&c->refs, 1);
     c->ffn = NULL;
     c->hint = NULL;
     c->data = (unsigned char *) (c + 1);
     c->cache = NULL;
     c->capacity = size;
-    m->u.ref.content = c;
-    m->u.ref.data = c->data;
-    m->size = size;
-    m->kind = ZC_MSG_SHARED;
-    m->flags = 0;
+    zc_msg_init_content(m, c, size);
     return 0;
 }
 

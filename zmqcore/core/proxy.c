@@ -371,11 +371,9 @@ int zc_proxy_run(zc_proxy_t *p)
             continue;
         if (poll(fds, (nfds_t) nfds, -1) < 0)
             return -1;  /*  EINTR: the caller checks signals, calls again */
-        /*  Woken after a wait: traffic runs lock-step (a request through a
-            broker), so the first message forwarded each way may go
-            straight to its connection (direct.h); a burst still batches. */
-        p->frontend->wake.direct_ok = 1;
-        p->backend->wake.direct_ok = 1;
+        /*  A request through a broker: forwarded lock-step. */
+        zc_socket_waited(p->frontend);
+        zc_socket_waited(p->backend);
     }
     flush_wakes(p);
     return 0;

@@ -239,12 +239,9 @@ static int run_op(zc_socket_t *s, xop_t op, zc_msg_t *msg, int timeout_ms)
             return -1;
         }
         if (op(s, msg) == 0) {
-            /*  A receive that had to wait: the peer answers us
-                lock-step, and our next send may go straight to its
-                connection (direct.h).  (A send that waited found its peer
-                busy: no.) */
+            /*  (A send that waited found its peer busy: not lock-step.) */
             if (wait_ms != 0 && op == s->pattern->xrecv)
-                s->wake.direct_ok = 1;
+                zc_socket_waited(s);
             return 0;
         }
         if (errno != EAGAIN)
@@ -680,9 +677,8 @@ int zc_poll(zc_pollitem_t *items, int n, long timeout_ms)
                     return -1;
                 }
                 items[i].revents = (short) (ev & items[i].events);
-                /*  Ready after a wait: see run_op. */
                 if (items[i].revents && !first)
-                    items[i].socket->wake.direct_ok = 1;
+                    zc_socket_waited(items[i].socket);
             } else {
                 short r = fds[i].revents;
                 if (r & POLLIN)
