@@ -48,6 +48,10 @@
     a large body), so one busy peer gets at most this many batches ahead. */
 #define ZC_ENGINE_READS_PER_EVENT 16
 
+/*  How long the proxy loop runs without the GIL before it hands back to
+    Python to check for signals (proxy.c): the longest Ctrl-C can wait. */
+#define ZC_PROXY_SIGNAL_CHECK_MS 100
+
 /*  Largest body the decoder allocates on the word of a frame header
     alone.  Bigger frames grow (doubling) as their bytes arrive, so a peer
     announcing a huge frame costs memory only for what it really sends,

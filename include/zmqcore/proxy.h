@@ -83,7 +83,8 @@ int zc_proxy_set_prefixes(zc_proxy_t *p, const void *in_prefix, size_t in_len,
                           const void *out_prefix, size_t out_len);
 
 /*  Runs until TERMINATE (0) or an error (-1 with errno): ETERM when the
-    context ends, EINTR for a signal (call again to go on), ENOTSOCK after
+    context ends, EINTR for a signal or every ZC_PROXY_SIGNAL_CHECK_MS
+    (check for signals, call again to go on), ENOTSOCK after
     zc_proxy_stop, or whatever a socket reports (ENOTSUP: the capture
     cannot send, ...). */
 int zc_proxy_run(zc_proxy_t *p);
@@ -95,10 +96,5 @@ void zc_proxy_stop(zc_proxy_t *p);
 
 /*  Drops whatever message was under way. */
 void zc_proxy_fini(zc_proxy_t *p);
-
-/*  libzmq's zmq_proxy_steerable in one call: init, run, fini.  An EINTR
-    ends it (state is lost); use zc_proxy_run to survive signals. */
-int zc_proxy(zc_socket_t *frontend, zc_socket_t *backend, zc_socket_t *capture,
-             zc_socket_t *control);
 
 #endif

@@ -587,3 +587,47 @@ def test_signal_handler_then_go_on(zmq, ctx, make, bind, spawn, impl_name):
         # zmqcore resumes the same run; pyzmq restarts libzmq's proxy, which
         # starts counting from zero again.
         assert stats == [[2, 20, 0, 0, 0, 0, 2, 20]]
+
+
+_BUSY_PROXY = r"""
+import sys, threading, time
+import zmqcore as zmq
+ctx = zmq.Context()
+fe = ctx.socket(zmq.PULL); fe.bind("inproc://in")
+be = ctx.socket(zmq.PUSH); be.bind("inproc://out"); be.sndhwm = 0
+src = ctx.socket(zmq.PUSH); src.connect("inproc://in")
+sink = ctx.socket(zmq.PULL); sink.connect("inproc://out")
+def feed():
+    while True:
+        try:
+            src.send(b"x" * 100)
+            sink.recv(zmq.NOBLOCK)
+        except zmq.ZMQError:
+            time.sleep(0.0001)
+threading.Thread(target=feed, daemon=True).start()
+print("running", flush=True)
+try:
+    zmq.proxy(fe, be)
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+"""
+
+
+@pytest.mark.parametrize("attempt", range(4))
+def test_ctrl_c_stops_a_busy_proxy(zmqcore_only, attempt):
+    """SIGINT while the proxy loop is busy forwarding (not sleeping in poll)
+    must still stop it: the loop hands back to Python regularly to check."""
+    import subprocess
+    import sys
+    proc = subprocess.Popen([sys.executable, "-c", _BUSY_PROXY],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "running"
+        time.sleep(0.2 + 0.05 * attempt)
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=10)
+        assert "interrupted" in out
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

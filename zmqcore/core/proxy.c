@@ -9,13 +9,20 @@
 
     Sends never block inside the core: a part a socket will not take now
     stays in the zc_proxy_t, and the loop waits for the socket's mailbox
-    like for anything else.  That keeps the run resumable after EINTR. */
+    like for anything else.  That keeps the run resumable after EINTR.
+
+    A signal that arrives while the loop is busy, not in poll(), interrupts
+    nothing, and with traffic flowing poll() may never be interrupted
+    again: so the run also hands back with EINTR every
+    ZC_PROXY_SIGNAL_CHECK_MS, busy or not, for the caller to look. */
 #include "zmqcore/proxy.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
 
+#include "zmqcore/clock.h"
+#include "zmqcore/config.h"
 #include "zmqcore/err.h"
 
 void zc_proxy_init(zc_proxy_t *p, zc_socket_t *frontend, zc_socket_t *backend,
@@ -314,10 +321,16 @@ int zc_proxy_run(zc_proxy_t *p)
     add_fd(fds, &nfds, p->control);
     add_fd(fds, &nfds, p->capture);
     int same = p->frontend == p->backend;
+    int64_t signal_check = zc_clock_ms() + ZC_PROXY_SIGNAL_CHECK_MS;
 
     while (p->state != ZC_PROXY_TERMINATED) {
         if (atomic_load(&p->stop)) {
             errno = ENOTSOCK;
+            return -1;
+        }
+        int wait_ms = zc_ms_until(signal_check);
+        if (wait_ms == 0) {
+            errno = EINTR;
             return -1;
         }
         /*  Reading every socket's commands also re-arms its fd. */
@@ -369,7 +382,7 @@ int zc_proxy_run(zc_proxy_t *p)
         flush_wakes(p);
         if (progress)
             continue;
-        if (poll(fds, (nfds_t) nfds, -1) < 0)
+        if (poll(fds, (nfds_t) nfds, wait_ms) < 0)
             return -1;  /*  EINTR: the caller checks signals, calls again */
         /*  A request through a broker: forwarded lock-step. */
         zc_socket_waited(p->frontend);
@@ -377,16 +390,4 @@ int zc_proxy_run(zc_proxy_t *p)
     }
     flush_wakes(p);
     return 0;
-}
-
-int zc_proxy(zc_socket_t *frontend, zc_socket_t *backend, zc_socket_t *capture,
-             zc_socket_t *control)
-{
-    zc_proxy_t p;
-    zc_proxy_init(&p, frontend, backend, capture, control);
-    int rc = zc_proxy_run(&p);
-    int err = errno;
-    zc_proxy_fini(&p);
-    errno = err;
-    return rc;
 }
